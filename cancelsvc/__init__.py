@@ -1,0 +1,119 @@
+"""cancelsvc: tells a customer everything needed to cancel a line, then tracks it.
+
+``create_app`` loads the configuration first, then runs named registration steps.
+Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+from flask import Flask
+
+from cancelsvc.config import Settings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides environment settings (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    register_hooks(app)
+    return app
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Environment (with `.env` when present) → validated ``Settings`` → ``app.config``."""
+    project_root = Path(app.instance_path).parent
+    environ: dict[str, str] = {}
+    env_file = project_root / ".env"
+    if env_file.exists() and not (overrides or {}).get("TESTING"):
+        environ.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    environ.update(os.environ)
+    settings = Settings.load(environ, overrides).with_secrets(Path(app.instance_path))
+    app.config.update(settings.flask_config(project_root))
+    app.config.update(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        API_TITLE="cancelsvc",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/api/v1/docs-assets/",
+        JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    app.extensions["cancelsvc.settings"] = settings
+
+
+def configure_logging(app: Flask) -> None:
+    from cancelsvc.logs import configure_logging as configure
+
+    configure(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from cancelsvc.api import Api
+    from cancelsvc.auth.sessions import load_user
+    from cancelsvc.extensions import babel, db, limiter, login_manager, migrate
+    from cancelsvc.i18n import babel_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    babel.init_app(app, locale_selector=babel_locale, default_timezone="UTC")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "console.login"
+    # One Api object per application, so apps built in tests never share state.
+    api = Api(app, spec_kwargs={"info": {"description": "Cancel a line painlessly: pre-check, request, tracking."}})
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "API key (csk_…) or customer JWT"}
+    )
+    app.extensions["cancelsvc.api"] = api
+
+
+def register_blueprints(app: Flask) -> None:
+    from cancelsvc.console.routes import blp as console_blp
+    from cancelsvc.customers.routes import blp as customers_blp
+    from cancelsvc.ops.routes import blp as ops_blp, docs_assets
+
+    api = app.extensions["cancelsvc.api"]
+    for blp in (customers_blp,):
+        api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
+    app.register_blueprint(ops_blp)
+    app.register_blueprint(docs_assets)
+    app.register_blueprint(console_blp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from cancelsvc.handlers import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from cancelsvc.auth.cli import keys_cli, tokens_cli, users_cli
+    from cancelsvc.demo.cli import demo_cli
+    from cancelsvc.imports.cli import data_cli
+    from cancelsvc.ops.cli import openapi_cli
+
+    for group in (keys_cli, users_cli, tokens_cli, data_cli, demo_cli, openapi_cli):
+        app.cli.add_command(group)
+
+
+def register_hooks(app: Flask) -> None:
+    from cancelsvc.handlers import require_json_body
+
+    app.before_request(require_json_body)

@@ -1,0 +1,69 @@
+"""``keys create``, ``users create`` and ``tokens customer``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from cancelsvc.auth.keys import create_key
+from cancelsvc.auth.sessions import create_user
+from cancelsvc.auth.tokens import mint_customer_token
+from cancelsvc.database import transaction
+from cancelsvc.errors import AppError
+
+keys_cli = AppGroup("keys", help="Manage API keys.")
+users_cli = AppGroup("users", help="Manage staff users of the console.")
+tokens_cli = AppGroup("tokens", help="Development tokens.")
+
+
+def _fail(error: AppError) -> click.ClickException:
+    details = "; ".join(f"{k}: {', '.join(v)}" for k, v in (error.errors or {}).items())
+    return click.ClickException(details or str(error.detail or error.code))
+
+
+@keys_cli.command("create")
+@click.option("--name", required=True, help="Who uses the key (e.g. self-service app).")
+@click.option("--scopes", required=True, help="Comma-separated: precheck, cancellations:read, ...")
+def keys_create(name: str, scopes: str) -> None:
+    """Create an API key and print it once."""
+    try:
+        with transaction():
+            row, clear = create_key(name, [s.strip() for s in scopes.split(",") if s.strip()])
+    except AppError as error:
+        raise _fail(error) from None
+    click.echo(f"API key {row.prefix}… for {row.name} (scopes: {', '.join(row.scopes)})")
+    click.echo(clear)
+    click.echo("Store it now: it is shown only once.", err=True)
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--role", type=click.Choice(["clerk", "supervisor", "admin"]), required=True)
+@click.option("--store", "store_code", default=None, help="Store code (clerks and supervisors).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(username: str, role: str, store_code: str | None, password_stdin: bool) -> None:
+    """Create a staff user (asks for the password unless --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with transaction():
+            user = create_user(username, password, role, store_code)
+    except AppError as error:
+        raise _fail(error) from None
+    click.echo(f"Created {user.role} {user.username}" + (f" at {user.store_code}" if user.store_code else ""))
+
+
+@tokens_cli.command("customer")
+@click.argument("external_id")
+@click.option("--hours", default=24, show_default=True, type=click.IntRange(1, 24 * 30))
+def tokens_customer(external_id: str, hours: int) -> None:
+    """Development only: mint a customer JWT with the configured HS256 secret."""
+    secret = current_app.config.get("CANCELSVC_JWT_SECRET")
+    if not secret:
+        raise click.ClickException("set CANCELSVC_JWT_SECRET to mint development tokens")
+    click.echo(mint_customer_token(external_id, secret, hours))

@@ -1,0 +1,47 @@
+"""API keys: ``csk_`` + 40 random characters, stored only as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from cancelsvc.auth.principal import Principal
+from cancelsvc.errors import Unauthorized, Unprocessable
+from models import ApiKey, db
+from models.auth import API_SCOPES
+
+KEY_PREFIX = "csk_"
+
+
+def hash_key(key: str) -> str:
+    """SHA-256 of a key: keys are long random secrets, so a fast hash is enough."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_key(name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
+    """Create a key; returns the row and the clear key, which is never stored."""
+    scope_list = sorted(set(scopes))
+    unknown = [s for s in scope_list if s not in API_SCOPES]
+    if not scope_list or unknown:
+        raise Unprocessable(
+            f"unknown scopes: {', '.join(unknown)}; choose from {', '.join(API_SCOPES)}"
+            if unknown else f"give at least one scope from {', '.join(API_SCOPES)}",
+            errors={"scopes": ["unknown or missing scope"]},
+        )
+    clear = KEY_PREFIX + secrets.token_urlsafe(30)
+    row = ApiKey(name=name, prefix=clear[:12], key_hash=hash_key(clear), scopes=scope_list)
+    db.session.add(row)
+    return row, clear
+
+
+def authenticate(clear: str) -> Principal:
+    """The principal of a presented key; 401 when unknown or revoked."""
+    row = db.session.execute(
+        sa.select(ApiKey).where(ApiKey.key_hash == hash_key(clear))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized(code="auth.invalid_key", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return Principal(kind="api_key", ref=str(row.id), scopes=frozenset(row.scopes))

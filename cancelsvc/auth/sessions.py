@@ -1,0 +1,75 @@
+"""Staff sessions for the web console (Flask-Login), with CSRF on cookie-authenticated writes."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
+
+from cancelsvc.auth.passwords import DUMMY_HASH, hash_password, verify_password
+from cancelsvc.auth.principal import Principal
+from cancelsvc.errors import Forbidden, Unprocessable
+from models import StaffUser, db
+from models.auth import STAFF_ROLES
+
+from cancelsvc.auth.passwords import MIN_LENGTH
+
+
+def load_user(user_id: str) -> StaffUser | None:
+    """Flask-Login user loader."""
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(StaffUser, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def current_staff() -> Principal | None:
+    """The logged-in staff member as a principal, or None."""
+    if not current_user or not current_user.is_authenticated:
+        return None
+    return Principal(
+        kind="staff", ref=str(current_user.id), role=current_user.role, store_code=current_user.store_code
+    )
+
+
+def check_csrf() -> None:
+    """Cookie-authenticated writes must carry the console's CSRF token."""
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken"))
+    except (CSRFError, ValidationError):
+        raise Forbidden(code="auth.csrf") from None
+
+
+def check_credentials(username: str, password: str) -> StaffUser | None:
+    """The active user with these credentials, or None (same cost either way)."""
+    user = db.session.execute(
+        sa.select(StaffUser).where(StaffUser.username == username)
+    ).scalar_one_or_none()
+    if user is None:
+        verify_password(DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def create_user(username: str, password: str, role: str, store_code: str | None) -> StaffUser:
+    """Create a staff user; clerks and supervisors belong to a store."""
+    problems: dict[str, list[str]] = {}
+    if role not in STAFF_ROLES:
+        problems["role"] = [f"must be one of {', '.join(STAFF_ROLES)}"]
+    if role in ("clerk", "supervisor") and not store_code:
+        problems["store"] = ["clerks and supervisors need a store"]
+    if len(password) < MIN_LENGTH:
+        problems["password"] = [f"must be at least {MIN_LENGTH} characters"]
+    if not username or len(username) > 64:
+        problems["username"] = ["must be 1 to 64 characters"]
+    elif db.session.execute(sa.select(StaffUser.id).where(StaffUser.username == username)).first():
+        problems["username"] = ["is already taken"]
+    if problems:
+        raise Unprocessable(errors=problems)
+    user = StaffUser(username=username, password_hash=hash_password(password), role=role, store_code=store_code)
+    db.session.add(user)
+    return user

@@ -1,0 +1,72 @@
+"""Customer JWTs from the operator's identity provider (HS256 or RS256)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import jwt
+import sqlalchemy as sa
+from flask import current_app
+
+from cancelsvc.auth.principal import Principal
+from cancelsvc.errors import Unauthorized
+from models import Customer, db
+
+AUDIENCE = "cancelsvc"
+_INVALID = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+def _public_key() -> str | None:
+    value = current_app.config.get("CANCELSVC_JWT_PUBLIC_KEY")
+    if not value:
+        return None
+    if value.lstrip().startswith("-----BEGIN"):
+        return value
+    return Path(value).read_text()
+
+
+def authenticate(token: str) -> Principal:
+    """Verify signature, ``aud`` and ``exp``; the ``sub`` must be a known customer."""
+    secret = current_app.config.get("CANCELSVC_JWT_SECRET")
+    public_key = _public_key()
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise Unauthorized(code="auth.invalid_token", headers=_INVALID) from None
+    alg = header.get("alg")
+    if alg == "HS256" and secret:
+        key: str = secret
+    elif alg == "RS256" and public_key:
+        key = public_key
+    else:
+        raise Unauthorized(code="auth.invalid_token", headers=_INVALID)
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[alg],
+            audience=AUDIENCE,
+            options={"require": ["exp", "sub", "aud"]},
+            leeway=30,
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized(code="auth.token_expired", headers=_INVALID) from None
+    except jwt.PyJWTError:
+        raise Unauthorized(code="auth.invalid_token", headers=_INVALID) from None
+    customer_id = db.session.execute(
+        sa.select(Customer.id).where(Customer.external_id == str(claims["sub"]))
+    ).scalar_one_or_none()
+    if customer_id is None:
+        raise Unauthorized(code="auth.invalid_token", headers=_INVALID)
+    return Principal(kind="customer", ref=str(claims["sub"]), customer_id=customer_id)
+
+
+def mint_customer_token(external_id: str, secret: str, hours: int = 24) -> str:
+    """A development token signed with the HS256 secret."""
+    now = datetime.now(timezone.utc)
+    return jwt.encode(
+        {"sub": external_id, "aud": AUDIENCE, "iat": now, "exp": now + timedelta(hours=hours)},
+        secret,
+        algorithm="HS256",
+    )

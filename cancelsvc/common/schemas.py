@@ -1,0 +1,20 @@
+"""Base marshmallow schema: unknown fields in a request are rejected."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema
+
+
+class StrictSchema(Schema):
+    """Request bodies: an unknown field is a validation error."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class OutSchema(Schema):
+    """Response bodies, keeping field order for readable documents."""
+
+    class Meta:
+        ordered = True

@@ -1,0 +1,176 @@
+"""One typed configuration, read from the environment (and `.env` when present).
+
+Every variable is validated when the application is created; a bad value stops
+start-up with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A configuration variable has an invalid value."""
+
+
+def _positive_int(name: str, raw: str, minimum: int = 1) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _timezone(name: str, raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name} is not a known IANA timezone: {raw!r}") from None
+    return raw
+
+
+def _url(schemes: tuple[str, ...]) -> Callable[[str, str], str]:
+    def check(name: str, raw: str) -> str:
+        scheme = raw.split(":", 1)[0].split("+", 1)[0]
+        if "://" not in raw or scheme not in schemes:
+            raise ConfigError(f"{name} must be a URL with scheme {' or '.join(schemes)}, got {raw!r}")
+        return raw
+
+    return check
+
+
+def _choice(*options: str) -> Callable[[str, str], str]:
+    def check(name: str, raw: str) -> str:
+        if raw not in options:
+            raise ConfigError(f"{name} must be one of {', '.join(options)}, got {raw!r}")
+        return raw
+
+    return check
+
+
+def _text(name: str, raw: str) -> str:
+    return raw
+
+
+def _extra_holidays(name: str, raw: str) -> str:
+    from datetime import date
+
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            date.fromisoformat(part)
+        except ValueError:
+            raise ConfigError(f"{name} must be comma-separated ISO dates, got {part!r}") from None
+    return raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's settings; field names are the environment variable names."""
+
+    DATABASE_URL: str = "sqlite:///instance/cancelsvc.db"
+    SECRET_KEY: str | None = None
+    CANCELSVC_PII_KEY: str | None = None
+    CANCELSVC_JWT_SECRET: str | None = None
+    CANCELSVC_JWT_PUBLIC_KEY: str | None = None
+    CANCELSVC_MODEL_DIR: str = "instance/model"
+    CANCELSVC_QUEUE_URL: str | None = None
+    CANCELSVC_RATELIMIT_STORAGE: str = "memory://"
+    CANCELSVC_TIMEZONE: str = "Asia/Shanghai"
+    CANCELSVC_MAX_BODY: int = 65536
+    CANCELSVC_COOLING_OFF_HOURS: int = 72
+    CANCELSVC_FOLLOW_UP_HOURS: int = 48
+    CANCELSVC_EXTRA_HOLIDAYS: str = ""
+    CANCELSVC_LOG_FORMAT: str = "json"
+    CANCELSVC_LOG_LEVEL: str = "INFO"
+    CANCELSVC_ENV: str = "production"
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> Settings:
+        """Read and validate settings from ``environ``; ``overrides`` win (used by tests)."""
+        overrides = dict(overrides or {})
+        values: dict[str, Any] = {}
+        known = {f.name for f in fields(cls)} - {"extras"}
+        for name in known:
+            if name in overrides:
+                raw = overrides.pop(name)
+            elif environ.get(name, "") != "":
+                raw = environ[name]
+            else:
+                continue
+            values[name] = _VALIDATORS[name](name, str(raw)) if raw is not None else None
+        return cls(**values, extras=overrides)
+
+    def with_secrets(self, instance_path: Path) -> Settings:
+        """Fill SECRET_KEY and CANCELSVC_PII_KEY from ``instance/``, generating them once."""
+        changes = {}
+        for name, filename in (("SECRET_KEY", "secret_key"), ("CANCELSVC_PII_KEY", "pii_key")):
+            if getattr(self, name):
+                continue
+            path = instance_path / filename
+            if not path.exists():
+                instance_path.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_hex(32))
+            changes[name] = path.read_text().strip()
+        return _replace(self, **changes)
+
+    def flask_config(self, project_root: Path) -> dict[str, Any]:
+        """The mapping loaded into ``app.config``."""
+        cfg: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extras"}
+        cfg["SQLALCHEMY_DATABASE_URI"] = resolve_sqlite_path(self.DATABASE_URL, project_root)
+        cfg["CANCELSVC_MODEL_DIR"] = str(_resolve(self.CANCELSVC_MODEL_DIR, project_root))
+        cfg["MAX_CONTENT_LENGTH"] = self.CANCELSVC_MAX_BODY
+        cfg["RATELIMIT_STORAGE_URI"] = self.CANCELSVC_RATELIMIT_STORAGE
+        cfg.update(self.extras)
+        return cfg
+
+
+def _resolve(path: str, root: Path) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() else root / p
+
+
+def resolve_sqlite_path(url: str, root: Path) -> str:
+    """Make a relative SQLite path relative to the project root, creating its folder."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == "sqlite:///:memory:" or url.startswith("sqlite:////"):
+        return url
+    path = _resolve(url[len(prefix):], root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return prefix + str(path)
+
+
+def _replace(settings: Settings, **changes: Any) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+_VALIDATORS: dict[str, Callable[[str, str], Any]] = {
+    "DATABASE_URL": _url(("sqlite", "postgresql")),
+    "SECRET_KEY": _text,
+    "CANCELSVC_PII_KEY": _text,
+    "CANCELSVC_JWT_SECRET": _text,
+    "CANCELSVC_JWT_PUBLIC_KEY": _text,
+    "CANCELSVC_MODEL_DIR": _text,
+    "CANCELSVC_QUEUE_URL": _url(("redis", "rediss", "sqlite")),
+    "CANCELSVC_RATELIMIT_STORAGE": _url(("memory", "redis", "rediss")),
+    "CANCELSVC_TIMEZONE": _timezone,
+    "CANCELSVC_MAX_BODY": _positive_int,
+    "CANCELSVC_COOLING_OFF_HOURS": lambda n, r: _positive_int(n, r, minimum=0),
+    "CANCELSVC_FOLLOW_UP_HOURS": lambda n, r: _positive_int(n, r, minimum=0),
+    "CANCELSVC_EXTRA_HOLIDAYS": _extra_holidays,
+    "CANCELSVC_LOG_FORMAT": _choice("json", "text"),
+    "CANCELSVC_LOG_LEVEL": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
+    "CANCELSVC_ENV": _choice("production", "development"),
+}

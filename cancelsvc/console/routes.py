@@ -1,0 +1,50 @@
+"""Console views: thin, all checks live in ``cancelsvc.auth.sessions``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required, login_user, logout_user
+
+from cancelsvc.auth.sessions import check_credentials
+from cancelsvc.console.forms import LoginForm
+from cancelsvc.extensions import limiter
+from cancelsvc.i18n import current_locale
+
+blp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+
+TEXTS = {
+    "zh-CN": {"title": "销户服务台", "sign_in": "登录", "username": "用户名", "password": "密码",
+              "bad": "用户名或密码不正确，请再试一次", "signed_in_as": "当前登录", "sign_out": "退出"},
+    "en": {"title": "Cancellation desk", "sign_in": "Sign in", "username": "Username", "password": "Password",
+           "bad": "That username and password do not match; please try again", "signed_in_as": "Signed in as",
+           "sign_out": "Sign out"},
+}
+
+
+@blp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = check_credentials(form.username.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            return redirect(url_for("console.home"))
+        error = TEXTS[current_locale()]["bad"]
+    status = 401 if error else 200
+    return render_template("console/login.html", form=form, error=error, t=TEXTS[current_locale()]), status
+
+
+@blp.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    logout_user()
+    return redirect(url_for("console.login"))
+
+
+@blp.get("/")
+@login_required
+def home() -> ResponseReturnValue:
+    return render_template("console/home.html", user=current_user, t=TEXTS[current_locale()])

@@ -1,0 +1,1 @@
+"""A customer's own view: their accounts (and, later, their requests)."""

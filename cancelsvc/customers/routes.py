@@ -1,0 +1,24 @@
+"""``/api/v1/customers/me/...``: a signed-in customer's own data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from cancelsvc.auth import current_principal, require
+from cancelsvc.customers import service
+from cancelsvc.customers.schemas import AccountListSchema
+
+blp = Blueprint("customers", __name__, url_prefix="/customers", description="A customer's own accounts.")
+
+
+@blp.route("/me/accounts")
+class MyAccounts(MethodView):
+    @blp.response(200, AccountListSchema)
+    @blp.doc(security=[{"bearer": []}])
+    @require(customer=True)
+    def get(self) -> dict[str, Any]:
+        """The calling customer's accounts (customer token only)."""
+        return {"items": service.my_accounts(current_principal())}

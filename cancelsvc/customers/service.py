@@ -1,0 +1,73 @@
+"""Reading a customer's accounts, and who may see which account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from cancelsvc.auth.principal import Principal
+from cancelsvc.common.masking import mask_msisdn
+from cancelsvc.common.phones import normalise_msisdn
+from cancelsvc.errors import NotFound
+from models import Account, db
+
+
+def can_see_account(principal: Principal, account: Account) -> bool:
+    """API keys see all; customers their own; clerks and supervisors their store's."""
+    if principal.sees_everything:
+        return True
+    if principal.is_customer:
+        return account.customer_id == principal.customer_id
+    if principal.is_staff:
+        return account.store_code is not None and account.store_code == principal.store_code
+    return False
+
+
+def find_account(principal: Principal, ref: str) -> Account:
+    """The account named by MSISDN (any notation) or numeric id; 404 when unseen."""
+    account: Account | None = None
+    text = ref.strip()
+    if text.isdigit() and len(text) <= 10:
+        account = db.session.get(Account, int(text))
+    if account is None:
+        msisdn = normalise_msisdn(text)
+        if msisdn is not None:
+            account = db.session.execute(sa.select(Account).where(Account.msisdn == msisdn)).scalar_one_or_none()
+    if account is None or not can_see_account(principal, account):
+        raise NotFound(code="account.not_found")
+    return account
+
+
+def shown_msisdn(principal: Principal, msisdn: str) -> str:
+    """Full number for the customer and staff; masked for everyone else."""
+    return msisdn if principal.is_customer or principal.is_staff else mask_msisdn(msisdn)
+
+
+def account_view(principal: Principal, account: Account) -> dict[str, Any]:
+    """The account as shown in API responses."""
+    return {
+        "id": account.id,
+        "msisdn": shown_msisdn(principal, account.msisdn),
+        "status": account.status,
+        "plan": {"code": account.plan_code, "monthly_fee": account.plan_monthly_fee},
+        "activated_on": account.activated_on,
+        "store_code": account.store_code,
+        "family": (
+            {"group_code": account.family_group.group_code, "role": account.family_role}
+            if account.family_group is not None
+            else None
+        ),
+    }
+
+
+def my_accounts(principal: Principal) -> list[dict[str, Any]]:
+    """The calling customer's accounts."""
+    rows = db.session.execute(
+        sa.select(Account)
+        .where(Account.customer_id == principal.customer_id)
+        .options(selectinload(Account.family_group))
+        .order_by(Account.id)
+    ).scalars()
+    return [account_view(principal, a) for a in rows]

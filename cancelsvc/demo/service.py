@@ -1,0 +1,56 @@
+"""Loading the demo: operator data, stores, a demo API key and console users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+
+from cancelsvc.auth.keys import create_key
+from cancelsvc.auth.passwords import hash_password
+from cancelsvc.demo import data
+from cancelsvc.imports.service import ImportReport, import_document
+from models import ApiKey, StaffUser, Store, db
+from models.auth import API_SCOPES
+
+DEMO_KEY_NAME = "demo"
+DEMO_USERS = (
+    ("clerk.hz", "clerk", "HZ-001"),
+    ("supervisor.hz", "supervisor", "HZ-001"),
+    ("admin", "admin", None),
+)
+DEMO_PASSWORD = "cancelsvc-demo"
+DEMO_CUSTOMER = "C-1001"
+
+
+@dataclass
+class DemoSeed:
+    report: ImportReport
+    api_key: str
+    users: tuple[tuple[str, str, str | None], ...]
+    password: str
+    customer: str
+
+
+def seed(today: date, pii_key: str) -> DemoSeed:
+    """Load (or refresh) the demo; idempotent apart from issuing a fresh demo key."""
+    report = import_document(data.build(today), pii_key)
+    stores = {s.code: s for s in db.session.execute(sa.select(Store)).scalars()}
+    for code, name, city in data.store_rows():
+        store = stores.get(code) or Store(code=code, name=name)
+        store.name, store.city = name, city
+        db.session.add(store)
+    now = datetime.now(timezone.utc)
+    for old in db.session.execute(
+        sa.select(ApiKey).where(ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None))
+    ).scalars():
+        old.revoked_at = now
+    _, clear = create_key(DEMO_KEY_NAME, API_SCOPES)
+    existing = {u.username: u for u in db.session.execute(sa.select(StaffUser)).scalars()}
+    for username, role, store_code in DEMO_USERS:
+        user = existing.get(username) or StaffUser(username=username, password_hash="")
+        user.role, user.store_code, user.active = role, store_code, True
+        user.password_hash = hash_password(DEMO_PASSWORD)
+        db.session.add(user)
+    return DemoSeed(report, clear, DEMO_USERS, DEMO_PASSWORD, DEMO_CUSTOMER)

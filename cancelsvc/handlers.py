@@ -1,0 +1,62 @@
+"""Application-wide error handlers and request guards: everything becomes problem+json."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, request
+from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from cancelsvc.api import http_exception_to_problem
+from cancelsvc.errors import AppError, from_app_error, problem_response
+
+log = logging.getLogger(__name__)
+JSON_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def register(app: Flask) -> None:
+    """Install the handlers; flask-smorest's Api already routes HTTPException here too."""
+    app.register_error_handler(AppError, from_app_error)
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
+    app.register_error_handler(HTTPException, http_exception_to_problem)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def require_json_body() -> Response | None:
+    """API bodies must be JSON (415 otherwise); the size limit is enforced by Werkzeug (413)."""
+    if request.method not in JSON_METHODS or not request.path.startswith("/api/"):
+        return None
+    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
+    if has_body and not request.is_json:
+        return problem_response(415, "request.unsupported_media_type")
+    return None
+
+
+def _rate_limited(error: RateLimitExceeded) -> Response:
+    retry_after = "60"
+    limit = getattr(error, "limit", None)
+    if limit is not None:
+        retry_after = str(int(limit.limit.get_expiry()))
+    return problem_response(429, "rate_limited", headers={"Retry-After": retry_after})
+
+
+def _database_unavailable(error: OperationalError) -> Response:
+    log.error("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+    return problem_response(503, "service.unavailable", headers={"Retry-After": "5"})
+
+
+def _database_error(error: DBAPIError) -> Response:
+    if error.connection_invalidated:
+        return _database_unavailable(error)  # type: ignore[arg-type]
+    return _unexpected(error)
+
+
+def _unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return http_exception_to_problem(error)
+    log.exception("unhandled error")
+    return problem_response(500, "internal")

@@ -1,0 +1,1 @@
+"""Importing customers and accounts from the operator's billing/CRM export."""
