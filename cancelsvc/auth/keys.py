@@ -26,11 +26,12 @@ def create_key(name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
     scope_list = sorted(set(scopes))
     unknown = [s for s in scope_list if s not in API_SCOPES]
     if not scope_list or unknown:
-        raise Unprocessable(
+        message = (
             f"unknown scopes: {', '.join(unknown)}; choose from {', '.join(API_SCOPES)}"
-            if unknown else f"give at least one scope from {', '.join(API_SCOPES)}",
-            errors={"scopes": ["unknown or missing scope"]},
+            if unknown
+            else f"give at least one scope from {', '.join(API_SCOPES)}"
         )
+        raise Unprocessable(message, errors={"scopes": [message]})
     clear = KEY_PREFIX + secrets.token_urlsafe(30)
     row = ApiKey(name=name, prefix=clear[:12], key_hash=hash_key(clear), scopes=scope_list)
     db.session.add(row)

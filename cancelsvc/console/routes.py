@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from cancelsvc.auth.sessions import check_credentials
 from cancelsvc.console.forms import LoginForm
@@ -20,6 +21,11 @@ TEXTS = {
            "bad": "That username and password do not match; please try again", "signed_in_as": "Signed in as",
            "sign_out": "Sign out"},
 }
+
+
+@blp.app_context_processor
+def csrf_helpers() -> dict[str, object]:
+    return {"csrf_token": generate_csrf}
 
 
 @blp.route("/login", methods=["GET", "POST"])

@@ -1,0 +1,59 @@
+# cancelsvc — two commands: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup lint bench openapi clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Local development settings, created once (never committed).
+.env:
+	@echo "CANCELSVC_ENV=development" > .env
+	@echo "CANCELSVC_LOG_FORMAT=text" >> .env
+	@echo "CANCELSVC_JWT_SECRET=$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')" >> .env
+	@echo "Created .env with a development customer-token secret."
+
+setup: $(VENV)/.runtime .env
+	$(FLASK) db upgrade
+	$(FLASK) demo seed | tee instance/demo-credentials.txt
+
+run: setup
+	@echo
+	@echo "cancelsvc is starting on http://$(HOST):$(PORT)"
+	@echo "  API docs:      http://$(HOST):$(PORT)/api/v1/docs"
+	@echo "  OpenAPI:       http://$(HOST):$(PORT)/api/v1/openapi.json"
+	@echo "  Staff console: http://$(HOST):$(PORT)/console/login"
+	@echo "  Health:        http://$(HOST):$(PORT)/readyz"
+	@echo "  Demo credentials above (also in instance/demo-credentials.txt). Stop with Ctrl-C."
+	@echo
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: $(VENV)/.dev
+	TEST_DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on $$TEST_DATABASE_URL"; \
+		$(PY) -m pytest $(PYTEST_ARGS); \
+	fi
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check cancelsvc models ml tests bench
+
+openapi: $(VENV)/.runtime
+	$(FLASK) openapi write docs/openapi.json
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,138 @@
+"""Shared fixtures: a fresh app per test on SQLite (default) or PostgreSQL.
+
+Set ``TEST_DATABASE_URL`` (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``)
+to run the whole suite against PostgreSQL. The schema is created once per session;
+every table is emptied after each test, so tests may commit freely (and use threads).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from cancelsvc import create_app
+from models import db as _db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+JWT_SECRET = "test-jwt-secret-that-is-long-enough-for-hs256"
+
+
+def pytest_report_header() -> str:
+    return f"database: {TEST_DATABASE_URL or 'sqlite (temporary file)'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def base_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "CANCELSVC_PII_KEY": "test-pii-key",
+        "CANCELSVC_JWT_SECRET": JWT_SECRET,
+        "CANCELSVC_JWT_PUBLIC_KEY": None,
+        "CANCELSVC_MODEL_DIR": str(tmp_path_factory.mktemp("model") / "none"),
+        "CANCELSVC_QUEUE_URL": None,
+        "CANCELSVC_RATELIMIT_STORAGE": "memory://",
+        "CANCELSVC_LOG_FORMAT": "text",
+        "CANCELSVC_LOG_LEVEL": "WARNING",
+        "CANCELSVC_EXTRA_HOLIDAYS": "",
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(base_config: dict[str, Any]) -> Iterator[None]:
+    app = create_app(base_config)
+    with app.app_context():
+        _db.drop_all()
+        with _db.engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        _db.create_all()
+        _db.engine.dispose()
+    yield
+    with app.app_context():
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def make_app(base_config: dict[str, Any], _schema: None, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Build extra apps with config overrides (all share the test database)."""
+    apps: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        app = create_app({**base_config, **overrides})
+        apps.append(app)
+        return app
+
+    yield factory
+    emptied = False
+    for app in apps:
+        with app.app_context():
+            _db.session.remove()
+            if not emptied and app.config["DATABASE_URL"] == base_config["DATABASE_URL"]:
+                _empty_tables()
+                emptied = True
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app: Flask) -> Any:
+    """The Flask-SQLAlchemy object, bound to the test app."""
+    return _db
+
+
+@pytest.fixture
+def api_key(app: Flask) -> Callable[..., str]:
+    """Create an API key with the given scopes and return it in clear."""
+    from tests.factories import ApiKeyFactory
+
+    def make(*scopes: str) -> str:
+        return ApiKeyFactory(scopes=list(scopes) or ["admin"]).clear
+
+    return make
+
+
+def bearer(credential: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {credential}"}

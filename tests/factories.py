@@ -1,0 +1,182 @@
+"""factory-boy factories for every model."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from cancelsvc.auth.keys import KEY_PREFIX, hash_key
+from cancelsvc.auth.passwords import hash_password
+from cancelsvc.common.masking import hash_identity
+from models import (
+    Account,
+    ApiKey,
+    Bill,
+    Contract,
+    Customer,
+    Device,
+    FamilyGroup,
+    StaffUser,
+    Store,
+    ValueAddedService,
+    db,
+)
+
+TODAY = date(2026, 11, 23)
+PII_KEY = "test-pii-key"
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class StoreFactory(Base):
+    class Meta:
+        model = Store
+
+    code = factory.Sequence(lambda n: f"ST-{n:03d}")
+    name = factory.LazyAttribute(lambda o: f"营业厅 {o.code}")
+    city = "杭州"
+
+
+class CustomerFactory(Base):
+    class Meta:
+        model = Customer
+
+    class Params:
+        id_number = factory.Sequence(lambda n: f"11010119900307{n:04d}")
+
+    external_id = factory.Sequence(lambda n: f"C-{5000 + n}")
+    name = factory.Faker("name", locale="zh_CN")
+    id_doc_type = "cn_resident_id"
+    id_doc_hash = factory.LazyAttribute(lambda o: hash_identity(PII_KEY, "cn_resident_id", o.id_number))
+    id_doc_last4 = factory.LazyAttribute(lambda o: o.id_number[-4:])
+    phone = factory.Sequence(lambda n: f"+86139{n:08d}")
+    email = factory.LazyAttribute(lambda o: f"{o.external_id.lower()}@example.com")
+    locale = "zh-CN"
+    timezone = "Asia/Shanghai"
+    segment = "regular"
+
+
+class FamilyGroupFactory(Base):
+    class Meta:
+        model = FamilyGroup
+
+    group_code = factory.Sequence(lambda n: f"FAM-{n}")
+
+
+class AccountFactory(Base):
+    class Meta:
+        model = Account
+
+    customer = factory.SubFactory(CustomerFactory)
+    msisdn = factory.Sequence(lambda n: f"+86138{n:08d}")
+    status = "active"
+    plan_code = "5G-128"
+    plan_monthly_fee = Decimal("128.00")
+    activated_on = date(2021, 5, 1)
+    store_code = "HZ-001"
+    unbilled_amount = Decimal("0.00")
+    prepaid_credit = Decimal("0.00")
+    loyalty_points = 0
+    payment_method = "auto_debit"
+    last_payment_on = TODAY - timedelta(days=30)
+    holds = factory.LazyFunction(list)
+    family_group = None
+    family_role = None
+
+
+class ContractFactory(Base):
+    class Meta:
+        model = Contract
+
+    account = factory.SubFactory(AccountFactory)
+    external_id = factory.Sequence(lambda n: f"K-{n}")
+    kind = "plan_commitment"
+    start_date = date(2025, 6, 1)
+    end_date = date(2027, 5, 31)
+    monthly_commitment = Decimal("128.00")
+    subsidy_amount = Decimal("0.00")
+    penalty_rate = Decimal("0.30")
+    fixed_penalty = Decimal("0.00")
+    waiver_reason = None
+
+
+class BillFactory(Base):
+    class Meta:
+        model = Bill
+
+    account = factory.SubFactory(AccountFactory)
+    period = factory.Sequence(lambda n: f"{2020 + n // 12}-{n % 12 + 1:02d}")
+    amount_due = Decimal("128.00")
+    amount_paid = Decimal("0.00")
+    due_date = TODAY + timedelta(days=10)
+    disputed = False
+
+
+class DeviceFactory(Base):
+    class Meta:
+        model = Device
+
+    account = factory.SubFactory(AccountFactory)
+    serial = factory.Sequence(lambda n: f"ONT-{n:05d}")
+    kind = "router"
+    ownership = "rented"
+    replacement_value = Decimal("300.00")
+    returned_on = None
+    installment_remaining = Decimal("0.00")
+
+
+class ServiceFactory(Base):
+    class Meta:
+        model = ValueAddedService
+
+    account = factory.SubFactory(AccountFactory)
+    code = factory.Sequence(lambda n: f"VAS-{n}")
+    name = "视频会员"
+    provider = "operator"
+    monthly_fee = Decimal("0.99")
+    auto_renew = True
+    renews_on = TODAY + timedelta(days=8)
+    status = "active"
+
+
+class StaffUserFactory(Base):
+    class Meta:
+        model = StaffUser
+
+    class Params:
+        password = "correct horse battery"
+
+    username = factory.Sequence(lambda n: f"clerk{n}")
+    password_hash = factory.LazyAttribute(lambda o: hash_password(o.password))
+    role = "clerk"
+    store_code = "HZ-001"
+    active = True
+
+
+class ApiKeyFactory(Base):
+    """Creates a key; the clear key is on the instance as ``.clear`` (never stored)."""
+
+    class Meta:
+        model = ApiKey
+
+    name = factory.Sequence(lambda n: f"system {n}")
+    scopes = factory.LazyFunction(lambda: ["admin"])
+    revoked_at = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        clear = kwargs.pop("clear", None) or KEY_PREFIX + secrets.token_urlsafe(30)
+        obj = model_class(*args, prefix=clear[:12], key_hash=hash_key(clear), **kwargs)
+        db.session.add(obj)
+        db.session.commit()
+        obj.clear = clear
+        return obj

@@ -1,0 +1,71 @@
+"""Configuration: defaults, validation naming the variable, generated secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cancelsvc import create_app
+from cancelsvc.config import ConfigError, Settings
+
+
+def test_defaults_match_the_spec() -> None:
+    s = Settings.load({})
+    assert s.DATABASE_URL == "sqlite:///instance/cancelsvc.db"
+    assert s.CANCELSVC_MODEL_DIR == "instance/model"
+    assert s.CANCELSVC_RATELIMIT_STORAGE == "memory://"
+    assert s.CANCELSVC_TIMEZONE == "Asia/Shanghai"
+    assert s.CANCELSVC_MAX_BODY == 65536
+    assert s.CANCELSVC_COOLING_OFF_HOURS == 72
+    assert s.CANCELSVC_FOLLOW_UP_HOURS == 48
+    assert s.CANCELSVC_QUEUE_URL is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CANCELSVC_MAX_BODY", "lots"),
+        ("CANCELSVC_MAX_BODY", "0"),
+        ("CANCELSVC_COOLING_OFF_HOURS", "-1"),
+        ("CANCELSVC_TIMEZONE", "Mars/Olympus"),
+        ("DATABASE_URL", "mysql://x"),
+        ("CANCELSVC_QUEUE_URL", "amqp://guest@localhost"),
+        ("CANCELSVC_RATELIMIT_STORAGE", "memcached://x"),
+        ("CANCELSVC_EXTRA_HOLIDAYS", "2026-12-24,christmas"),
+        ("CANCELSVC_LOG_FORMAT", "xml"),
+    ],
+)
+def test_invalid_value_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.load({name: value})
+
+
+def test_environment_values_are_typed() -> None:
+    s = Settings.load({"CANCELSVC_MAX_BODY": "1024", "CANCELSVC_COOLING_OFF_HOURS": "0"})
+    assert s.CANCELSVC_MAX_BODY == 1024
+    assert s.CANCELSVC_COOLING_OFF_HOURS == 0
+
+
+def test_secrets_are_generated_once_into_instance(tmp_path: Path) -> None:
+    first = Settings.load({}).with_secrets(tmp_path)
+    second = Settings.load({}).with_secrets(tmp_path)
+    assert first.SECRET_KEY and first.CANCELSVC_PII_KEY
+    assert first.SECRET_KEY != first.CANCELSVC_PII_KEY
+    assert (first.SECRET_KEY, first.CANCELSVC_PII_KEY) == (second.SECRET_KEY, second.CANCELSVC_PII_KEY)
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_create_app_fails_fast_on_bad_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CANCELSVC_MAX_BODY", "big")
+    with pytest.raises(ConfigError, match="CANCELSVC_MAX_BODY"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "CANCELSVC_PII_KEY": "y"})
+
+
+def test_relative_sqlite_path_is_under_the_project(tmp_path: Path) -> None:
+    from cancelsvc.config import resolve_sqlite_path
+
+    url = resolve_sqlite_path("sqlite:///instance/x.db", tmp_path)
+    assert url == f"sqlite:///{tmp_path}/instance/x.db"
+    assert (tmp_path / "instance").is_dir()
+    assert resolve_sqlite_path("postgresql+psycopg://h/db", tmp_path) == "postgresql+psycopg://h/db"
