@@ -7,6 +7,7 @@ start-up with a message naming the variable.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -26,6 +27,13 @@ def _positive_int(name: str, raw: str, minimum: int = 1) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bounded_int(name: str, raw: str, minimum: int, maximum: int) -> int:
+    value = _positive_int(name, raw, minimum)
+    if value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -60,14 +68,19 @@ def _text(name: str, raw: str) -> str:
     return raw
 
 
-def _extra_holidays(name: str, raw: str) -> str:
-    from datetime import date
+def _queue_name(name: str, raw: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", raw):
+        raise ConfigError(f"{name} must be 1 to 64 letters, digits or underscores, got {raw!r}")
+    return raw
 
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        try:
-            date.fromisoformat(part)
-        except ValueError:
-            raise ConfigError(f"{name} must be comma-separated ISO dates, got {part!r}") from None
+
+def _extra_holidays(name: str, raw: str) -> str:
+    from cancelsvc.workdays import parse_extra_holidays
+
+    try:
+        parse_extra_holidays(raw)
+    except ValueError as error:
+        raise ConfigError(f"{name}: {error}") from None
     return raw
 
 
@@ -82,6 +95,8 @@ class Settings:
     CANCELSVC_JWT_PUBLIC_KEY: str | None = None
     CANCELSVC_MODEL_DIR: str = "instance/model"
     CANCELSVC_QUEUE_URL: str | None = None
+    CANCELSVC_QUEUE_NAME: str = "cancelsvc"
+    CANCELSVC_JOBS_INTERVAL: int = 5
     CANCELSVC_RATELIMIT_STORAGE: str = "memory://"
     CANCELSVC_TIMEZONE: str = "Asia/Shanghai"
     CANCELSVC_MAX_BODY: int = 65536
@@ -164,6 +179,8 @@ _VALIDATORS: dict[str, Callable[[str, str], Any]] = {
     "CANCELSVC_JWT_PUBLIC_KEY": _text,
     "CANCELSVC_MODEL_DIR": _text,
     "CANCELSVC_QUEUE_URL": _url(("redis", "rediss", "sqlite")),
+    "CANCELSVC_QUEUE_NAME": _queue_name,
+    "CANCELSVC_JOBS_INTERVAL": lambda n, r: _bounded_int(n, r, 1, 60),
     "CANCELSVC_RATELIMIT_STORAGE": _url(("memory", "redis", "rediss")),
     "CANCELSVC_TIMEZONE": _timezone,
     "CANCELSVC_MAX_BODY": _positive_int,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -24,6 +24,12 @@ def register(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _unexpected)
+
+
+def forget_previous_caller() -> None:
+    """Caller and language are per request, even when an app context is shared (tests, CLI)."""
+    g.pop("principal", None)
+    g.pop("locale", None)
 
 
 def require_json_body() -> Response | None:

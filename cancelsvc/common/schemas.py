@@ -10,11 +10,7 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
-        ordered = True
 
 
 class OutSchema(Schema):
-    """Response bodies, keeping field order for readable documents."""
-
-    class Meta:
-        ordered = True
+    """Response bodies (marshmallow keeps the declared field order)."""

@@ -149,7 +149,7 @@ def build(today: date) -> dict[str, Any]:
         {"code": "CLOUD-50G", "name": "云盘 50G", "provider": "operator", "monthly_fee": "5.00",
          "auto_renew": True, "renews_on": _d(today, 20)},
         {"code": "MUSIC-TP", "name": "第三方音乐会员", "provider": "third_party", "monthly_fee": "15.00",
-         "auto_renew": True, "renews_on": _d(today, 2)},
+         "auto_renew": True, "renews_on": _d(today, 0)},
         {"code": "RINGTONE", "name": "彩铃", "provider": "operator", "monthly_fee": "3.00", "status": "cancelled"},
     ])])
     customer(17, [a(23, "HZ-001", services=[

@@ -1,0 +1,97 @@
+"""Marshmallow fields shared by the API schemas.
+
+Output fields here dump idempotently: a value that is already in its JSON form (a money
+object, an ISO string) dumps unchanged, so a stored JSON document can be served through
+the same schema that produced it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+from cancelsvc.common.money import CURRENCY, money_json, q
+
+# At most 12 integer digits: plenty for a phone bill, and bounds the work on hostile input.
+_AMOUNT = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,2})?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class Money(fields.Field):
+    """``{"amount": "123.45", "currency": "CNY"}`` ⇄ ``Decimal("123.45")``.
+
+    Loading accepts only that object: the amount as a string with at most two decimals
+    (numbers are refused because JSON numbers are floats to most clients) and the
+    currency CNY. Negative amounts are refused unless ``allow_negative=True``.
+    """
+
+    default_error_messages = {
+        "type": 'Enter money as an object like {{"amount": "12.34", "currency": "CNY"}}.',
+        "unknown": "Unknown money key(s): {keys}.",
+        "amount": 'Enter the amount as a string with at most 2 decimals, e.g. "12.34".',
+        "currency": "Only CNY is accepted as currency.",
+        "negative": "The amount must be zero or more.",
+    }
+
+    def __init__(self, *, allow_negative: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.allow_negative = allow_negative
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Mapping):
+            return money_json(Decimal(value["amount"]), value.get("currency", CURRENCY))
+        return money_json(Decimal(value))
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> Decimal:
+        if not isinstance(value, Mapping):
+            raise self.make_error("type")
+        errors: list[str] = []
+        unknown = sorted(set(value) - {"amount", "currency"})
+        if unknown:
+            errors.append(self.error_messages["unknown"].format(keys=", ".join(map(str, unknown))))
+        amount = value.get("amount")
+        if not isinstance(amount, str) or not _AMOUNT.fullmatch(amount):
+            errors.append(self.error_messages["amount"])
+        elif amount.startswith("-") and not self.allow_negative:
+            errors.append(self.error_messages["negative"])
+        if value.get("currency") != CURRENCY:
+            errors.append(self.error_messages["currency"])
+        if errors:
+            raise ValidationError(errors)
+        return q(Decimal(amount))
+
+
+class IsoDate(fields.Date):
+    """An ISO date (``YYYY-MM-DD``); dumping an ISO string passes it through."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            if not _ISO_DATE.fullmatch(value):
+                raise ValueError(f"not an ISO date: {value!r}")
+            return value
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        return super()._serialize(value, attr, obj, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        # date.fromisoformat also takes "20261123"; the API promises YYYY-MM-DD only.
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class IsoDateTime(fields.AwareDateTime):
+    """An RFC 3339 instant with offset; dumping an ISO string passes it through."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            dt.datetime.fromisoformat(value)  # refuse garbage rather than serve it
+            return value
+        return super()._serialize(value, attr, obj, **kwargs)

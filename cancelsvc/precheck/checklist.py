@@ -1,0 +1,87 @@
+"""The cancellation checklist (domain.md §2.4): findings plus the procedural items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cancelsvc.precheck.result import (
+    ACTION,
+    BLOCKER,
+    CLERK,
+    CUSTOMER,
+    TODO,
+    WAIVED,
+    ChecklistItem,
+    Finding,
+)
+from cancelsvc.precheck.rules.base import CODES
+
+CHANNELS = ("app", "web", "counter", "phone")
+IN_PERSON_CHANNELS = frozenset({"counter", "phone"})
+
+IDENTITY_DOCUMENTS = "identity.documents"
+IDENTITY_VIDEO = "identity.video"
+NUMBER_BINDINGS = "number.bindings"
+PROCEDURAL_CODES = (IDENTITY_DOCUMENTS, IDENTITY_VIDEO, NUMBER_BINDINGS)
+
+# At the counter or on the phone the clerk checks the documents; online the customer
+# completes the video check on their own.
+_IDENTITY = {
+    True: ChecklistItem(
+        key=IDENTITY_DOCUMENTS,
+        code=IDENTITY_DOCUMENTS,
+        owner=CLERK,
+        status=TODO,
+        required=True,
+        self_service=False,
+        est_working_days=(0, 1),
+    ),
+    False: ChecklistItem(
+        key=IDENTITY_VIDEO,
+        code=IDENTITY_VIDEO,
+        owner=CUSTOMER,
+        status=TODO,
+        required=True,
+        self_service=True,
+        est_working_days=(0, 1),
+    ),
+}
+_BINDINGS = ChecklistItem(
+    key=NUMBER_BINDINGS,
+    code=NUMBER_BINDINGS,
+    owner=CUSTOMER,
+    status=TODO,
+    required=False,
+    self_service=True,
+)
+
+
+def identity_item(channel: str) -> ChecklistItem:
+    """The identity step for ``channel``."""
+    return _IDENTITY[channel in IN_PERSON_CHANNELS]
+
+
+def item_for(f: Finding) -> ChecklistItem:
+    """The checklist item of a non-blocking finding; actions are the required ones."""
+    spec = CODES[f.code]
+    return ChecklistItem(
+        key=f"{f.code}:{f.refs[0]}" if spec.per_ref and f.refs else f.code,
+        code=f.code,
+        owner=spec.owner,
+        status=WAIVED if f.code == "contract.waived" else TODO,
+        required=f.severity == ACTION,
+        self_service=spec.self_service,
+        amount=f.amount,
+        est_working_days=f.est_working_days,
+        refs=f.refs,
+        params=f.params,
+        variant=f.variant,
+    )
+
+
+def build_checklist(findings: Iterable[Finding], channel: str) -> tuple[ChecklistItem, ...]:
+    """Identity first, then one item per action, warning and info, then number bindings."""
+    items = [identity_item(channel)]
+    items.extend(item_for(f) for f in findings if f.severity != BLOCKER)
+    items.append(_BINDINGS)
+    return tuple(items)

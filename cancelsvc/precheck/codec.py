@@ -1,0 +1,66 @@
+"""A ``PrecheckOutcome`` as plain JSON and back, so it can be stored and re-rendered.
+
+``Decimal`` values become ``{"$dec": "12.30"}`` and dates ``{"$date": "2026-11-23"}``;
+everything else is native JSON. ``outcome_from_json(outcome_to_json(o)) == o``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from cancelsvc.precheck.result import Alternative, ChecklistItem, Eta, Finding, PrecheckOutcome, Remedy
+
+VERSION = 1
+
+
+def outcome_to_json(outcome: PrecheckOutcome) -> dict[str, Any]:
+    """The outcome as a JSON-able dict (with a format ``version``)."""
+    return {"version": VERSION, **_encode(outcome)}
+
+
+def outcome_from_json(data: Mapping[str, Any]) -> PrecheckOutcome:
+    """Rebuild the outcome stored by ``outcome_to_json``."""
+    if data.get("version") != VERSION:
+        raise ValueError(f"unsupported pre-check outcome version {data.get('version')!r}")
+    d = _decode({k: v for k, v in data.items() if k != "version"})
+    return PrecheckOutcome(
+        **{
+            **d,
+            "findings": tuple(
+                Finding(**{**f, "remedies": tuple(Remedy(**r) for r in f["remedies"])}) for f in d["findings"]
+            ),
+            "checklist": tuple(ChecklistItem(**i) for i in d["checklist"]),
+            "alternatives": tuple(Alternative(**a) for a in d["alternatives"]),
+            "eta": None if d["eta"] is None else Eta(**d["eta"]),
+        }
+    )
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        return {"$dec": format(value, "f")}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, Mapping):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and "$dec" in value:
+            return Decimal(value["$dec"])
+        if len(value) == 1 and "$date" in value:
+            return dt.date.fromisoformat(value["$date"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    return value

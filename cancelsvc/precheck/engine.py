@@ -1,0 +1,95 @@
+"""The pre-check: run every rule, then build the checklist, alternatives and ETA.
+
+Pure: no database, no Flask, no clock (``today`` and ``now`` are passed in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cancelsvc.precheck.alternatives import build_alternatives
+from cancelsvc.precheck.checklist import CHANNELS, build_checklist
+from cancelsvc.precheck.eta import compute_eta
+from cancelsvc.precheck.result import (
+    ACTION,
+    BLOCKER,
+    GREEN,
+    RED,
+    SEVERITY_RANK,
+    YELLOW,
+    PrecheckOutcome,
+)
+from cancelsvc.precheck.rules import RULES, RuleContext
+from cancelsvc.precheck.snapshot import AccountSnap
+from cancelsvc.workdays import WorkCalendar
+
+ASAP = "asap"
+
+
+class EffectiveDateInPast(ValueError):
+    """The requested effective date is before the customer's today."""
+
+
+def resolve_effective_date(value: dt.date | str, today: dt.date) -> dt.date:
+    """``"asap"`` is the customer's today; a date before today is refused."""
+    if value == ASAP:
+        return today
+    if not isinstance(value, dt.date):
+        raise ValueError(f"effective date must be {ASAP!r} or a date, got {value!r}")
+    _ensure_not_past(value, today)
+    return value
+
+
+def _ensure_not_past(effective_date: dt.date, today: dt.date) -> None:
+    if effective_date < today:
+        raise EffectiveDateInPast(f"effective date {effective_date.isoformat()} is before today {today.isoformat()}")
+
+
+def evaluate(
+    account: AccountSnap,
+    channel: str,
+    effective_date: dt.date,
+    today: dt.date,
+    now: dt.datetime,
+    calendar: WorkCalendar,
+    cooling_off_hours: int = 72,
+) -> PrecheckOutcome:
+    """Pre-check ``account`` for cancellation through ``channel`` on ``effective_date``.
+
+    ``today`` is the customer's date and ``now`` an aware instant; findings come out
+    blockers first, then actions, warnings and infos, each in rule order. ``eta`` is
+    ``None`` when something blocks the request.
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    _ensure_not_past(effective_date, today)
+    ctx = RuleContext(account=account, channel=channel, effective_date=effective_date, today=today)
+    findings = sorted((f for r in RULES for f in r(ctx)), key=lambda f: SEVERITY_RANK[f.severity])
+    severities = {f.severity for f in findings}
+    can_submit = BLOCKER not in severities
+    eligible_now = can_submit and ACTION not in severities
+    checklist = build_checklist(findings, channel)
+    eta = None
+    if can_submit:
+        eta = compute_eta(
+            checklist,
+            today=today,
+            now=now,
+            timezone=account.timezone,
+            effective_date=effective_date,
+            calendar=calendar,
+            cooling_off_hours=cooling_off_hours,
+        )
+    return PrecheckOutcome(
+        account_id=account.id,
+        channel=channel,
+        effective_date=effective_date,
+        today=today,
+        result=GREEN if eligible_now else YELLOW if can_submit else RED,
+        eligible_now=eligible_now,
+        can_submit=can_submit,
+        findings=tuple(findings),
+        checklist=checklist,
+        alternatives=build_alternatives(ctx, findings, can_submit),
+        eta=eta,
+    )

@@ -1,0 +1,48 @@
+"""``/api/v1/prechecks``: thin views over ``cancelsvc.precheck.service``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from cancelsvc.auth import current_principal, require
+from cancelsvc.database import transaction
+from cancelsvc.i18n import current_locale
+from cancelsvc.precheck import service
+from cancelsvc.precheck.schemas import PrecheckCreateSchema, PrecheckSchema
+
+blp = Blueprint(
+    "prechecks", __name__, url_prefix="/prechecks",
+    description="Everything a customer must know and do before a line can be cancelled.",
+)
+
+CALLERS = {"scopes": ["precheck"], "customer": True, "staff": True}
+
+
+@blp.route("")
+class Prechecks(MethodView):
+    @blp.arguments(PrecheckCreateSchema)
+    @blp.response(201, PrecheckSchema)
+    @blp.doc(security=[{"bearer": []}])
+    @require(**CALLERS)
+    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """Run a pre-check and store it (the quoted amounts bind the request it leads to)."""
+        principal = current_principal()
+        with transaction():
+            row = service.run_precheck(principal, body["account"], body["channel"], body["effective_date"])
+        doc = service.document(principal, row, current_locale())
+        return doc, 201, {"Location": f"/api/v1/prechecks/{row.id}", "Vary": "Accept-Language, Authorization"}
+
+
+@blp.route("/<precheck_id>")
+class PrecheckById(MethodView):
+    @blp.response(200, PrecheckSchema)
+    @blp.doc(security=[{"bearer": []}])
+    @require(**CALLERS)
+    def get(self, precheck_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """A stored pre-check, in the caller's language."""
+        principal = current_principal()
+        row = service.get_precheck(principal, precheck_id)
+        return service.document(principal, row, current_locale()), 200, {"Vary": "Accept-Language, Authorization"}

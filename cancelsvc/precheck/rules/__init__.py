@@ -1,0 +1,21 @@
+"""The pre-check rules, one module per concern, run in domain.md §2.1 order.
+
+To add a rule, write a function ``(ctx: RuleContext) -> list[Finding]`` decorated with
+``@rule`` in the module of its concern, give its code a line in ``base.CODES`` and its
+texts in ``cancelsvc.texts``.
+"""
+
+from cancelsvc.precheck.rules import account, balance, contract, device, family, loyalty, services  # noqa: F401
+from cancelsvc.precheck.rules.base import (
+    CODES,
+    CONCERNS,
+    REMEDIES,
+    RULES,
+    CodeSpec,
+    RuleContext,
+    finding,
+    remedy,
+    rule,
+)
+
+__all__ = ["CODES", "CONCERNS", "REMEDIES", "RULES", "CodeSpec", "RuleContext", "finding", "remedy", "rule"]

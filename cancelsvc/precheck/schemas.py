@@ -1,0 +1,187 @@
+"""Marshmallow schemas of the pre-check API: the request body and the stored document.
+
+The output schemas dump idempotently (see ``cancelsvc.common.fields``): the document
+from ``presenter.present`` dumps unchanged, so a stored document is served as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from marshmallow import fields, validate
+
+from cancelsvc.common.fields import IsoDate, IsoDateTime, Money
+from cancelsvc.common.phones import normalise_msisdn
+from cancelsvc.common.schemas import OutSchema, StrictSchema
+from cancelsvc.precheck.checklist import CHANNELS
+from cancelsvc.precheck.engine import ASAP
+from cancelsvc.precheck.result import (
+    ACTION,
+    BLOCKER,
+    CLERK,
+    CUSTOMER,
+    DONE,
+    GREEN,
+    INFO,
+    NOT_APPLICABLE,
+    OPERATOR,
+    RED,
+    TODO,
+    WAIVED,
+    WARNING,
+    YELLOW,
+)
+
+# Validators use re.match, hence the explicit end anchor. Phone numbers may be written
+# with spaces, dashes, dots or brackets (normalised to E.164 by the service).
+_ACCOUNT = re.compile(r"[(]?\+?[0-9][0-9 ().\-]{0,29}\Z")
+
+
+class EffectiveDate(IsoDate):
+    """``"asap"`` or an ISO date (``YYYY-MM-DD``); loads to ``"asap"`` or a ``date``."""
+
+    default_error_messages = {"invalid": 'Enter "asap" or a date as YYYY-MM-DD.'}
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return ASAP if value == ASAP else super()._serialize(value, attr, obj, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date | str:
+        return ASAP if value == ASAP else super()._deserialize(value, attr, data, **kwargs)
+
+
+class PrecheckCreateSchema(StrictSchema):
+    """``POST /api/v1/prechecks``: ``{account, channel, effective_date}``; unknown fields are refused."""
+
+    account = fields.String(
+        required=True,
+        validate=validate.Regexp(_ACCOUNT, error="Enter a phone number (e.g. +8613800138000) or a numeric account id."),
+        metadata={"description": "The phone number (MSISDN) or the numeric account id."},
+    )
+    channel = fields.String(
+        required=True,
+        validate=validate.OneOf(CHANNELS),
+        metadata={"description": "Where the customer asks: app, web, counter or phone."},
+    )
+    effective_date = EffectiveDate(
+        load_default=ASAP,
+        metadata={"description": '"asap" (the customer\'s today, the default) or a date.'},
+    )
+
+
+def parse_account_ref(value: str) -> tuple[str, str | int]:
+    """``("msisdn", "+8613800138000")`` or ``("id", 42)`` for a validated ``account`` value.
+
+    A valid phone number (mainland numbers may omit +86) is normalised to E.164; a value
+    with a leading ``+`` is always a number; other digits are an account id.
+    """
+    msisdn = normalise_msisdn(value)
+    if msisdn is not None:
+        return "msisdn", msisdn
+    if value.startswith("+"):
+        return "msisdn", value
+    return "id", int(value)
+
+
+# --- Output ---------------------------------------------------------------------------
+
+
+class RangeSchema(OutSchema):
+    min = fields.Integer(required=True)
+    max = fields.Integer(required=True)
+
+
+class RemedySchema(OutSchema):
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    self_service = fields.Boolean(required=True)
+
+
+class CalculationSchema(OutSchema):
+    """Every input of an early-termination fee (domain.md §2.2)."""
+
+    kind = fields.String(required=True)
+    remaining_days = fields.Integer(allow_none=True)
+    total_days = fields.Integer(allow_none=True)
+    remaining_months = fields.Integer(required=True)
+    rate = fields.Decimal(as_string=True, allow_none=True)
+    subsidy_amount = Money(allow_none=True)
+    cap = Money(allow_none=True)
+    cap_applied = fields.Boolean(required=True)
+
+
+class FindingSchema(OutSchema):
+    code = fields.String(required=True)
+    severity = fields.String(required=True, validate=validate.OneOf((BLOCKER, ACTION, WARNING, INFO)))
+    title = fields.String(required=True)
+    detail = fields.String(required=True)
+    amount = Money(allow_none=True)
+    refs = fields.List(fields.String(), required=True)
+    remedies = fields.List(fields.Nested(RemedySchema), required=True)
+    est_working_days = fields.Nested(RangeSchema, allow_none=True)
+    calculation = fields.Nested(CalculationSchema, allow_none=True)
+
+
+class ChecklistItemSchema(OutSchema):
+    key = fields.String(required=True, metadata={"description": "Unique within the checklist."})
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    detail = fields.String(required=True)
+    owner = fields.String(required=True, validate=validate.OneOf((CUSTOMER, OPERATOR, CLERK)))
+    amount = Money(allow_none=True)
+    est_working_days = fields.Nested(RangeSchema, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf((TODO, DONE, WAIVED, NOT_APPLICABLE)))
+    self_service = fields.Boolean(required=True)
+    required = fields.Boolean(required=True)
+    refs = fields.List(fields.String(), required=True)
+
+
+class AlternativeSchema(OutSchema):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    detail = fields.String(required=True)
+    effective_date = IsoDate(allow_none=True)
+    saving = Money(allow_none=True)
+    monthly_fee = Money(allow_none=True)
+    refs = fields.List(fields.String(), required=True)
+
+
+class EtaSchema(OutSchema):
+    earliest = IsoDate(required=True)
+    latest = IsoDate(required=True)
+
+
+class RiskFactorSchema(OutSchema):
+    feature = fields.String(required=True)
+    label = fields.String(required=True)
+    direction = fields.String(required=True, validate=validate.OneOf(("up", "down")))
+    size = fields.Float(required=True)
+
+
+class RiskSchema(OutSchema):
+    probability = fields.Float(required=True)
+    band = fields.String(required=True, validate=validate.OneOf(("low", "medium", "high")))
+    model_version = fields.String(required=True)
+    factors = fields.List(fields.Nested(RiskFactorSchema), required=True)
+
+
+class PrecheckSchema(OutSchema):
+    """A stored pre-check (domain.md §2)."""
+
+    id = fields.String(required=True)
+    account_id = fields.Integer(required=True)
+    msisdn = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    effective_date = IsoDate(required=True)
+    created_at = IsoDateTime(required=True)
+    expires_at = IsoDateTime(required=True)
+    result = fields.String(required=True, validate=validate.OneOf((GREEN, YELLOW, RED)))
+    eligible_now = fields.Boolean(required=True)
+    can_submit = fields.Boolean(required=True)
+    findings = fields.List(fields.Nested(FindingSchema), required=True)
+    checklist = fields.List(fields.Nested(ChecklistItemSchema), required=True)
+    alternatives = fields.List(fields.Nested(AlternativeSchema), required=True)
+    eta = fields.Nested(EtaSchema, allow_none=True)
+    risk = fields.Nested(RiskSchema, allow_none=True)
+    locale = fields.String(required=True, validate=validate.OneOf(("zh-CN", "en")))

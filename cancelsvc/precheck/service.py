@@ -1,0 +1,94 @@
+"""Running and reading pre-checks: load, evaluate, store; never changes account data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+
+from cancelsvc.auth.principal import Principal
+from cancelsvc.customers.service import can_see_account, find_account, shown_msisdn
+from cancelsvc.errors import NotFound, Unprocessable
+from cancelsvc.precheck.codec import outcome_from_json, outcome_to_json
+from cancelsvc.precheck.engine import EffectiveDateInPast, evaluate, resolve_effective_date
+from cancelsvc.precheck.loading import load_account, snapshot
+from cancelsvc.precheck.presenter import present
+from cancelsvc.workdays import WorkCalendar, local_date
+from models import Account, Precheck, db
+from models.base import utcnow
+
+#: A pre-check can be submitted for this long (domain.md §3).
+VALIDITY = timedelta(hours=24)
+
+
+def calendar() -> WorkCalendar:
+    """The application's working-day calendar (built once per app)."""
+    return current_app.extensions["cancelsvc.calendar"]
+
+
+def run_precheck(principal: Principal, account_ref: str, channel: str, effective: dt.date | str) -> Precheck:
+    """Evaluate every rule for the account and store the result (caller commits)."""
+    account = load_account(find_account(principal, account_ref).id)
+    snap = snapshot(account, current_app.config["CANCELSVC_TIMEZONE"])
+    now = utcnow()
+    today = local_date(now, snap.timezone)
+    try:
+        effective_date = resolve_effective_date(effective, today)
+    except EffectiveDateInPast:
+        raise Unprocessable(
+            code="precheck.effective_date_past",
+            errors={"effective_date": [f"Choose today ({today.isoformat()}) or a later date."]},
+        ) from None
+    outcome = evaluate(
+        snap, channel, effective_date, today, now, calendar(),
+        cooling_off_hours=current_app.config["CANCELSVC_COOLING_OFF_HOURS"],
+    )
+    risk, features = None, None
+    assessor = current_app.extensions.get("cancelsvc.risk")
+    if assessor is not None:
+        risk, features = assessor.assess(snap, outcome)
+    row = Precheck(
+        account_id=account.id,
+        channel=channel,
+        effective_date=effective_date,
+        asap=effective == "asap",
+        result=outcome.result,
+        can_submit=outcome.can_submit,
+        eligible_now=outcome.eligible_now,
+        outcome=outcome_to_json(outcome),
+        risk=risk,
+        features=features,
+        created_by=principal.caller_key,
+        created_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def get_precheck(principal: Principal, precheck_id: str) -> Precheck:
+    """A stored pre-check the caller may see (404 otherwise)."""
+    row = db.session.get(Precheck, precheck_id) if len(precheck_id) <= 36 else None
+    if row is None:
+        raise NotFound(code="precheck.not_found")
+    account = db.session.get(Account, row.account_id)
+    if account is None or not can_see_account(principal, account):
+        raise NotFound(code="precheck.not_found")
+    return row
+
+
+def document(principal: Principal, row: Precheck, locale: str) -> dict[str, Any]:
+    """The pre-check as served, with every text in ``locale``."""
+    doc = present(outcome_from_json(row.outcome), locale)
+    account = db.session.get(Account, row.account_id)
+    assessor = current_app.extensions.get("cancelsvc.risk")
+    doc.update(
+        id=row.id,
+        msisdn=shown_msisdn(principal, account.msisdn) if account else "",
+        created_at=row.created_at.isoformat(),
+        expires_at=(row.created_at + VALIDITY).isoformat(),
+        risk=assessor.present(row.risk, locale) if (assessor is not None and row.risk) else None,
+    )
+    return doc
