@@ -84,6 +84,7 @@ def main() -> None:
             print(f"{label}: {elapsed:.1f} s  (accounts created {report.created['accounts']}, "
                   f"updated {report.updated['accounts']}, unchanged {report.unchanged['accounts']})")
         print(f"accounts in database: {db.session.query(Account).count()}")
+        db.session.remove()
         if args.database_url:
             db.drop_all()
         db.engine.dispose()

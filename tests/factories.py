@@ -12,6 +12,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from cancelsvc.auth.keys import KEY_PREFIX, hash_key
 from cancelsvc.auth.passwords import hash_password
 from cancelsvc.common.masking import hash_identity
+from cancelsvc.outbox import CANCELLATION_EVENT_TYPES
 from models import (
     Account,
     ApiKey,
@@ -19,12 +20,17 @@ from models import (
     Contract,
     Customer,
     Device,
+    DomainEvent,
     FamilyGroup,
+    IdempotencyRecord,
     StaffUser,
     Store,
     ValueAddedService,
+    WebhookDelivery,
+    WebhookSubscription,
     db,
 )
+from models.base import new_uuid, utcnow
 
 TODAY = date(2026, 11, 23)
 PII_KEY = "test-pii-key"
@@ -180,3 +186,49 @@ class ApiKeyFactory(Base):
         db.session.commit()
         obj.clear = clear
         return obj
+
+
+class DomainEventFactory(Base):
+    class Meta:
+        model = DomainEvent
+
+    type = "cancellation.created"
+    subject_id = factory.Sequence(lambda n: f"req-{n}")
+    data = factory.LazyFunction(dict)
+
+
+class WebhookSubscriptionFactory(Base):
+    class Meta:
+        model = WebhookSubscription
+
+    url = "https://receiver.example.com/hooks/cancelsvc"
+    secret = factory.LazyFunction(lambda: "whsec_" + secrets.token_urlsafe(24))
+    event_types = factory.LazyFunction(lambda: list(CANCELLATION_EVENT_TYPES))
+    active = True
+
+
+class WebhookDeliveryFactory(Base):
+    class Meta:
+        model = WebhookDelivery
+
+    subscription_id = factory.LazyFunction(lambda: WebhookSubscriptionFactory().id)
+    event_id = factory.LazyFunction(new_uuid)
+    event_type = "cancellation.created"
+    payload = factory.LazyAttribute(
+        lambda o: {"event_id": o.event_id, "type": o.event_type, "created_at": utcnow().isoformat(), "data": {}}
+    )
+    status = "pending"
+    next_attempt_at = factory.LazyFunction(utcnow)
+
+
+class IdempotencyRecordFactory(Base):
+    class Meta:
+        model = IdempotencyRecord
+
+    caller = "api_key:1"
+    key = factory.Sequence(lambda n: f"key-{n}")
+    method = "POST"
+    path = "/api/v1/cancellations"
+    request_hash = "0" * 64
+    status_code = 201
+    response_body = factory.LazyFunction(lambda: {"id": new_uuid()})

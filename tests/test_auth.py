@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -27,7 +27,7 @@ def token(sub: str, *, secret: str = JWT_SECRET, aud: str = "cancelsvc", exp_in:
           alg: str = "HS256", key: Any = None) -> str:
     claims: dict[str, Any] = {"sub": sub, "aud": aud}
     if exp_in is not None:
-        claims["exp"] = datetime.now(timezone.utc) + timedelta(seconds=exp_in)
+        claims["exp"] = datetime.now(UTC) + timedelta(seconds=exp_in)
     return jwt.encode(claims, key or secret, algorithm=alg)
 
 
@@ -66,7 +66,7 @@ def test_keys_create_rejects_unknown_scope(runner: Any, db: Any) -> None:
 )
 def test_bad_api_keys(client: Any, app: Any, credential: str, status: int, code: str) -> None:
     if credential == "revoked":
-        credential = ApiKeyFactory(revoked_at=datetime.now(timezone.utc)).clear
+        credential = ApiKeyFactory(revoked_at=datetime.now(UTC)).clear
     elif credential == "wrong-scope":
         credential = ApiKeyFactory(scopes=["events:write"]).clear
     response = client.get(ME, headers=bearer(credential))

@@ -41,8 +41,8 @@ def create_key(name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
 def authenticate(clear: str) -> Principal:
     """The principal of a presented key; 401 when unknown or revoked."""
     row = db.session.execute(
-        sa.select(ApiKey).where(ApiKey.key_hash == hash_key(clear))
-    ).scalar_one_or_none()
+        sa.select(ApiKey.id, ApiKey.scopes, ApiKey.revoked_at).where(ApiKey.key_hash == hash_key(clear))
+    ).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized(code="auth.invalid_key", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     return Principal(kind="api_key", ref=str(row.id), scopes=frozenset(row.scopes))

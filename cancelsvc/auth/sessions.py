@@ -8,13 +8,11 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from cancelsvc.auth.passwords import DUMMY_HASH, hash_password, verify_password
+from cancelsvc.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
 from cancelsvc.auth.principal import Principal
 from cancelsvc.errors import Forbidden, Unprocessable
 from models import StaffUser, db
 from models.auth import STAFF_ROLES
-
-from cancelsvc.auth.passwords import MIN_LENGTH
 
 
 def load_user(user_id: str) -> StaffUser | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jwt
@@ -64,7 +64,7 @@ def authenticate(token: str) -> Principal:
 
 def mint_customer_token(external_id: str, secret: str, hours: int = 24) -> str:
     """A development token signed with the HS256 secret."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return jwt.encode(
         {"sub": external_id, "aud": AUDIENCE, "iat": now, "exp": now + timedelta(hours=hours)},
         secret,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -14,7 +14,16 @@ from cancelsvc.errors import NotFound
 from models import Account, db
 
 
-def can_see_account(principal: Principal, account: Account) -> bool:
+class AccountRef(Protocol):
+    """What visibility checks need of an account (an ``Account`` or a light row)."""
+
+    id: int
+    customer_id: int
+    store_code: str | None
+    msisdn: str
+
+
+def can_see_account(principal: Principal, account: AccountRef) -> bool:
     """API keys see all; customers their own; clerks and supervisors their store's."""
     if principal.sees_everything:
         return True
@@ -25,16 +34,19 @@ def can_see_account(principal: Principal, account: Account) -> bool:
     return False
 
 
-def find_account(principal: Principal, ref: str) -> Account:
+_REF_COLUMNS = (Account.id, Account.customer_id, Account.store_code, Account.msisdn)
+
+
+def find_account(principal: Principal, ref: str) -> AccountRef:
     """The account named by MSISDN (any notation) or numeric id; 404 when unseen."""
-    account: Account | None = None
+    account: AccountRef | None = None
     text = ref.strip()
     if text.isdigit() and len(text) <= 10:
-        account = db.session.get(Account, int(text))
+        account = db.session.execute(sa.select(*_REF_COLUMNS).where(Account.id == int(text))).first()
     if account is None:
         msisdn = normalise_msisdn(text)
         if msisdn is not None:
-            account = db.session.execute(sa.select(Account).where(Account.msisdn == msisdn)).scalar_one_or_none()
+            account = db.session.execute(sa.select(*_REF_COLUMNS).where(Account.msisdn == msisdn)).first()
     if account is None or not can_see_account(principal, account):
         raise NotFound(code="account.not_found")
     return account

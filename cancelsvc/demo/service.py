@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
@@ -41,7 +41,7 @@ def seed(today: date, pii_key: str) -> DemoSeed:
         store = stores.get(code) or Store(code=code, name=name)
         store.name, store.city = name, city
         db.session.add(store)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for old in db.session.execute(
         sa.select(ApiKey).where(ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None))
     ).scalars():

@@ -40,18 +40,28 @@ def outcome_from_json(data: Mapping[str, Any]) -> PrecheckOutcome:
     )
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_PLAIN = (str, int, float, bool)
+
+
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    # Hot path of every stored pre-check: cheapest checks first, dataclass fields cached.
+    if value is None or isinstance(value, _PLAIN):
+        return value
     if isinstance(value, Decimal):
         return {"$dec": format(value, "f")}
     if isinstance(value, dt.date):
         return {"$date": value.isoformat()}
-    if isinstance(value, Mapping):
-        return {k: _encode(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
         return [_encode(v) for v in value]
-    return value
+    if isinstance(value, Mapping):
+        return {k: _encode(v) for k, v in value.items()}
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        if not dataclasses.is_dataclass(value) or isinstance(value, type):
+            return value
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    return {name: _encode(getattr(value, name)) for name in names}
 
 
 def _decode(value: Any) -> Any:

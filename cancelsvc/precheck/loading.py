@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
 
 from cancelsvc.precheck.snapshot import (
     AccountSnap,
@@ -15,7 +15,7 @@ from cancelsvc.precheck.snapshot import (
     OpenRequestRef,
     ServiceSnap,
 )
-from models import Account, db
+from models import Account, Bill, Contract, Customer, Device, FamilyGroup, ValueAddedService, db
 
 # Set by the requests package: the open cancellation request of an account, if any.
 OpenRequestLookup = Callable[[int], OpenRequestRef | None]
@@ -27,71 +27,75 @@ def register_open_request_lookup(lookup: OpenRequestLookup) -> None:
     _open_request_lookup[:] = [lookup]
 
 
-def load_account(account_id: int) -> Account:
-    """The account with everything a pre-check reads, in a handful of indexed queries."""
-    return db.session.execute(
-        sa.select(Account)
-        .where(Account.id == account_id)
-        .options(
-            joinedload(Account.customer),
-            joinedload(Account.family_group),
-            selectinload(Account.contracts),
-            selectinload(Account.bills),
-            selectinload(Account.devices),
-            selectinload(Account.services),
-        )
-        .execution_options(populate_existing=True)
-    ).unique().scalar_one()
+def _statements() -> dict[str, sa.Select]:
+    """The snapshot queries, built once (statement construction is not free on a hot path)."""
+    if _STATEMENTS:
+        return _STATEMENTS
+    a, c, f = Account.__table__.c, Customer.__table__.c, FamilyGroup.__table__.c
+    account_id = sa.bindparam("account_id")
+    _STATEMENTS.update(
+        head=sa.select(a, c.segment, c.timezone, f.group_code)
+        .join_from(Account.__table__, Customer.__table__, a.customer_id == c.id)
+        .outerjoin(FamilyGroup.__table__, a.family_group_id == f.id)
+        .where(a.id == account_id),
+        contracts=sa.select(*_cols(Contract, ContractSnap)).where(Contract.account_id == account_id)
+        .order_by(Contract.id),
+        bills=sa.select(*_cols(Bill, BillSnap)).where(Bill.account_id == account_id).order_by(Bill.period),
+        devices=sa.select(*_cols(Device, DeviceSnap)).where(Device.account_id == account_id).order_by(Device.id),
+        services=sa.select(*_cols(ValueAddedService, ServiceSnap))
+        .where(ValueAddedService.account_id == account_id)
+        .order_by(ValueAddedService.id),
+        family=sa.select(sa.func.count()).where(
+            a.family_group_id == sa.bindparam("group_id"), a.id != account_id, a.status != "cancelled"
+        ),
+    )
+    return _STATEMENTS
 
 
-def family_others(account: Account) -> int:
-    """Other non-cancelled accounts sharing the account's family group."""
-    if account.family_group_id is None:
-        return 0
-    return db.session.execute(
-        sa.select(sa.func.count(Account.id)).where(
-            Account.family_group_id == account.family_group_id,
-            Account.id != account.id,
-            Account.status != "cancelled",
-        )
-    ).scalar_one()
+_STATEMENTS: dict[str, sa.Select] = {}
 
 
-def snapshot(account: Account, default_timezone: str) -> AccountSnap:
-    """The immutable view of ``account`` that the rules evaluate."""
+def load_snapshot(account_id: int, default_timezone: str) -> AccountSnap:
+    """The immutable view of an account that the rules evaluate.
+
+    Plain column queries on indexed keys (no ORM identity map): this is the hot path of
+    every pre-check and must not grow with the size of the operator.
+    """
+    run = db.session.connection().execute
+    q = _statements()
+    key = {"account_id": account_id}
+    head = run(q["head"], key).one()
+    others = 0
+    if head.family_group_id is not None:
+        others = run(q["family"], {**key, "group_id": head.family_group_id}).scalar_one()
     lookup = _open_request_lookup[0] if _open_request_lookup else None
     return AccountSnap(
-        id=account.id,
-        msisdn=account.msisdn,
-        status=account.status,
-        holds=tuple(account.holds or ()),
-        plan_code=account.plan_code or "",
-        plan_monthly_fee=account.plan_monthly_fee,
-        activated_on=account.activated_on,
-        store_code=account.store_code,
-        unbilled_amount=account.unbilled_amount,
-        prepaid_credit=account.prepaid_credit,
-        loyalty_points=account.loyalty_points,
-        payment_method=account.payment_method,
-        last_payment_on=account.last_payment_on,
-        family_group_code=account.family_group.group_code if account.family_group else None,
-        family_role=account.family_role,
-        family_others=family_others(account),
-        contracts=tuple(
-            ContractSnap(c.external_id, c.kind, c.start_date, c.end_date, c.monthly_commitment,
-                         c.subsidy_amount, c.penalty_rate, c.fixed_penalty, c.waiver_reason)
-            for c in account.contracts
-        ),
-        bills=tuple(BillSnap(b.period, b.amount_due, b.amount_paid, b.due_date, b.disputed) for b in account.bills),
-        devices=tuple(
-            DeviceSnap(d.serial, d.kind, d.ownership, d.replacement_value, d.returned_on, d.installment_remaining)
-            for d in account.devices
-        ),
-        services=tuple(
-            ServiceSnap(s.code, s.name, s.provider, s.monthly_fee, s.auto_renew, s.renews_on, s.status)
-            for s in account.services
-        ),
-        segment=account.customer.segment,
-        timezone=account.customer.timezone or default_timezone,
-        open_request=lookup(account.id) if lookup else None,
+        id=head.id,
+        msisdn=head.msisdn,
+        status=head.status,
+        holds=tuple(head.holds or ()),
+        plan_code=head.plan_code or "",
+        plan_monthly_fee=head.plan_monthly_fee,
+        activated_on=head.activated_on,
+        store_code=head.store_code,
+        unbilled_amount=head.unbilled_amount,
+        prepaid_credit=head.prepaid_credit,
+        loyalty_points=head.loyalty_points,
+        payment_method=head.payment_method,
+        last_payment_on=head.last_payment_on,
+        family_group_code=head.group_code,
+        family_role=head.family_role,
+        family_others=others,
+        contracts=tuple(ContractSnap(*row) for row in run(q["contracts"], key)),
+        bills=tuple(BillSnap(*row) for row in run(q["bills"], key)),
+        devices=tuple(DeviceSnap(*row) for row in run(q["devices"], key)),
+        services=tuple(ServiceSnap(*row) for row in run(q["services"], key)),
+        segment=head.segment,
+        timezone=head.timezone or default_timezone,
+        open_request=lookup(account_id) if lookup else None,
     )
+
+
+def _cols(model: type, snap: type) -> list[sa.ColumnElement]:
+    """The model's columns in the order of the snapshot dataclass' fields."""
+    return [getattr(model, f.name) for f in dataclasses.fields(snap)]

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from cancelsvc.auth import current_principal, require
+from cancelsvc.common.responses import presented
 from cancelsvc.database import transaction
 from cancelsvc.i18n import current_locale
 from cancelsvc.precheck import service
@@ -31,9 +32,9 @@ class Prechecks(MethodView):
         """Run a pre-check and store it (the quoted amounts bind the request it leads to)."""
         principal = current_principal()
         with transaction():
-            row = service.run_precheck(principal, body["account"], body["channel"], body["effective_date"])
-        doc = service.document(principal, row, current_locale())
-        return doc, 201, {"Location": f"/api/v1/prechecks/{row.id}", "Vary": "Accept-Language, Authorization"}
+            row, outcome = service.run_precheck(principal, body["account"], body["channel"], body["effective_date"])
+            doc = service.document(principal, row, current_locale(), outcome)
+        return presented(doc), 201, {"Location": f"/api/v1/prechecks/{row.id}", "Vary": "Accept-Language, Authorization"}
 
 
 @blp.route("/<precheck_id>")
@@ -45,4 +46,5 @@ class PrecheckById(MethodView):
         """A stored pre-check, in the caller's language."""
         principal = current_principal()
         row = service.get_precheck(principal, precheck_id)
-        return service.document(principal, row, current_locale()), 200, {"Vary": "Accept-Language, Authorization"}
+        doc = service.document(principal, row, current_locale())
+        return presented(doc), 200, {"Vary": "Accept-Language, Authorization"}

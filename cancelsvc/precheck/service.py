@@ -6,6 +6,7 @@ import datetime as dt
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
 from cancelsvc.auth.principal import Principal
@@ -13,11 +14,12 @@ from cancelsvc.customers.service import can_see_account, find_account, shown_msi
 from cancelsvc.errors import NotFound, Unprocessable
 from cancelsvc.precheck.codec import outcome_from_json, outcome_to_json
 from cancelsvc.precheck.engine import EffectiveDateInPast, evaluate, resolve_effective_date
-from cancelsvc.precheck.loading import load_account, snapshot
+from cancelsvc.precheck.loading import load_snapshot
 from cancelsvc.precheck.presenter import present
+from cancelsvc.precheck.result import PrecheckOutcome
 from cancelsvc.workdays import WorkCalendar, local_date
 from models import Account, Precheck, db
-from models.base import utcnow
+from models.base import new_uuid, utcnow
 
 #: A pre-check can be submitted for this long (domain.md §3).
 VALIDITY = timedelta(hours=24)
@@ -28,10 +30,12 @@ def calendar() -> WorkCalendar:
     return current_app.extensions["cancelsvc.calendar"]
 
 
-def run_precheck(principal: Principal, account_ref: str, channel: str, effective: dt.date | str) -> Precheck:
+def run_precheck(
+    principal: Principal, account_ref: str, channel: str, effective: dt.date | str
+) -> tuple[Precheck, PrecheckOutcome]:
     """Evaluate every rule for the account and store the result (caller commits)."""
-    account = load_account(find_account(principal, account_ref).id)
-    snap = snapshot(account, current_app.config["CANCELSVC_TIMEZONE"])
+    account = find_account(principal, account_ref)
+    snap = load_snapshot(account.id, current_app.config["CANCELSVC_TIMEZONE"])
     now = utcnow()
     today = local_date(now, snap.timezone)
     try:
@@ -50,6 +54,7 @@ def run_precheck(principal: Principal, account_ref: str, channel: str, effective
     if assessor is not None:
         risk, features = assessor.assess(snap, outcome)
     row = Precheck(
+        id=new_uuid(),
         account_id=account.id,
         channel=channel,
         effective_date=effective_date,
@@ -63,9 +68,10 @@ def run_precheck(principal: Principal, account_ref: str, channel: str, effective
         created_by=principal.caller_key,
         created_at=now,
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
+    # A plain INSERT: the stored pre-check is never changed afterwards, so the ORM's
+    # unit of work would only add cost on this hot path.
+    db.session.execute(sa.insert(Precheck), [{c.key: getattr(row, c.key) for c in Precheck.__table__.columns}])
+    return row, outcome
 
 
 def get_precheck(principal: Principal, precheck_id: str) -> Precheck:
@@ -79,14 +85,16 @@ def get_precheck(principal: Principal, precheck_id: str) -> Precheck:
     return row
 
 
-def document(principal: Principal, row: Precheck, locale: str) -> dict[str, Any]:
+def document(
+    principal: Principal, row: Precheck, locale: str, outcome: PrecheckOutcome | None = None
+) -> dict[str, Any]:
     """The pre-check as served, with every text in ``locale``."""
-    doc = present(outcome_from_json(row.outcome), locale)
-    account = db.session.get(Account, row.account_id)
+    doc = present(outcome or outcome_from_json(row.outcome), locale)
+    msisdn = db.session.execute(sa.select(Account.msisdn).where(Account.id == row.account_id)).scalar_one()
     assessor = current_app.extensions.get("cancelsvc.risk")
     doc.update(
         id=row.id,
-        msisdn=shown_msisdn(principal, account.msisdn) if account else "",
+        msisdn=shown_msisdn(principal, msisdn),
         created_at=row.created_at.isoformat(),
         expires_at=(row.created_at + VALIDITY).isoformat(),
         risk=assessor.present(row.risk, locale) if (assessor is not None and row.risk) else None,
