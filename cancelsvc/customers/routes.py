@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from cancelsvc.auth import current_principal, require
 from cancelsvc.customers import service
 from cancelsvc.customers.schemas import AccountListSchema
+from cancelsvc.requests.schemas import RequestListSchema
 
 blp = Blueprint("customers", __name__, url_prefix="/customers", description="A customer's own accounts.")
 
@@ -22,3 +23,15 @@ class MyAccounts(MethodView):
     def get(self) -> dict[str, Any]:
         """The calling customer's accounts (customer token only)."""
         return {"items": service.my_accounts(current_principal())}
+
+
+@blp.route("/me/cancellations")
+class MyCancellations(MethodView):
+    @blp.response(200, RequestListSchema)
+    @blp.doc(security=[{"bearer": []}])
+    @require(customer=True)
+    def get(self) -> dict[str, Any]:
+        """The calling customer's cancellation requests, newest first."""
+        from cancelsvc.requests.routes import my_cancellations_view
+
+        return my_cancellations_view()

@@ -13,6 +13,7 @@ from cancelsvc.precheck.checklist import PROCEDURAL_CODES
 from cancelsvc.precheck.fees import KINDS
 from cancelsvc.precheck.presenter import present
 from cancelsvc.precheck.rules import CODES, REMEDIES
+from cancelsvc.requests.textkeys import PROGRESS_TEXT_KEYS
 from cancelsvc.texts import CATALOGS, format_day, format_money, negotiate, placeholders, render
 
 ALTERNATIVES = ("schedule_at_contract_end", "pause_number", "downgrade_plan")
@@ -31,6 +32,7 @@ def required_keys() -> set[str]:
         keys.update({f"alternative.{code}.title", f"alternative.{code}.detail"})
     keys.update(f"term.contract.{kind}" for kind in KINDS)
     keys.update({"term.device.other", "term.contract.other", "term.waiver.other"})
+    keys.update(PROGRESS_TEXT_KEYS)
     return keys
 
 

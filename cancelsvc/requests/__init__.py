@@ -1,0 +1,1 @@
+"""Cancellation requests: submission, the state machine, progress nodes and what moves them."""

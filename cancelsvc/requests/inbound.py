@@ -1,0 +1,204 @@
+"""Back-office events (billing, logistics, CRM): idempotent by ``event_id``, any order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from cancelsvc.auth.principal import Principal
+from cancelsvc.common.phones import normalise_msisdn
+from cancelsvc.errors import Unprocessable
+from cancelsvc.requests.lifecycle import Change, load_for_change
+from cancelsvc.requests.service import restore_account
+from cancelsvc.requests.states import OPEN, REJECTED
+from models import Account, CancellationRequest, Device, InboundEvent, ValueAddedService, db
+
+APPLIED, IGNORED = "applied", "ignored"
+
+
+def receive(principal: Principal, event: dict[str, Any]) -> dict[str, Any]:
+    """Record and apply one event; a repeated ``event_id`` answers as the first time."""
+    first = _recorded(event["event_id"])
+    if first is not None:
+        return answer(first)
+    req = _find_request(event)
+    try:
+        with db.session.begin_nested():
+            record = InboundEvent(
+                event_id=event["event_id"], type=event["type"], occurred_at=event["occurred_at"],
+                request_id=req.id, data=_jsonable(event["data"]), outcome=IGNORED, sender=principal.caller_key,
+            )
+            db.session.add(record)
+            db.session.flush()
+    except IntegrityError:
+        # The same event is being recorded by a concurrent delivery: answer as that one did.
+        db.session.rollback()
+        first = _recorded(event["event_id"])
+        if first is None:
+            raise
+        return answer(first)
+    req = load_for_change(req.id)
+    change = Change(req, "operator", principal.caller_key)
+    change.audit_data = {"event_id": event["event_id"], "type": event["type"]}
+    if HANDLERS[event["type"]](change, event["data"], event["occurred_at"]):
+        record.outcome = APPLIED
+        change.finish(f"event.{event['type']}")
+    return answer(record)
+
+
+def answer(record: InboundEvent) -> dict[str, Any]:
+    """The 202 body for an event (the same every time it is asked)."""
+    return {"event_id": record.event_id, "type": record.type, "cancellation_id": record.request_id,
+            "outcome": record.outcome, "received_at": record.received_at}
+
+
+def _recorded(event_id: str) -> InboundEvent | None:
+    return db.session.execute(sa.select(InboundEvent).where(InboundEvent.event_id == event_id)).scalar_one_or_none()
+
+
+def _find_request(event: dict[str, Any]) -> CancellationRequest:
+    req = None
+    if event.get("cancellation_id"):
+        req = db.session.get(CancellationRequest, event["cancellation_id"])
+    elif event.get("msisdn"):
+        msisdn = normalise_msisdn(event["msisdn"])
+        if msisdn:
+            req = db.session.execute(
+                sa.select(CancellationRequest).join(Account, Account.id == CancellationRequest.account_id)
+                .where(Account.msisdn == msisdn)
+                .order_by(CancellationRequest.open_account_id.is_(None), CancellationRequest.submitted_at.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+    if req is None:
+        raise Unprocessable(code="event.unknown_request",
+                            errors={"cancellation_id": ["No cancellation request matches this event."]})
+    return req
+
+
+def _items(change: Change, code_prefix: str, ref: str | None = None) -> list[Any]:
+    return [i for i in change.req.items
+            if i.code.startswith(code_prefix) and (ref is None or ref in i.refs)]
+
+
+def _close(change: Change, items: list[Any]) -> bool:
+    closed = False
+    for item in items:
+        closed |= change.close_item(item, "done")
+    return closed
+
+
+def _open_only(handler: Callable[[Change, dict[str, Any], dt.datetime], bool]) -> Callable[..., bool]:
+    """Events that move an open request; after it closed they are recorded and change nothing."""
+    def wrapped(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
+        return change.req.state in OPEN and handler(change, data, at)
+
+    return wrapped
+
+
+@_open_only
+def identity_verified(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
+    if _close(change, _items(change, "identity.")):
+        change.note("identity_verified", "identity_verified")
+        return True
+    return False
+
+
+@_open_only
+def payment_received(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
+    change.req.paid_total += data["amount"]
+    change.changed = True
+    change.note("fees_settled", "payment_received", amount=data["amount"])
+    return True
+
+
+@_open_only
+def device_returned(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
+    serial = data["serial"]
+    device = db.session.execute(
+        sa.select(Device).where(Device.serial == serial, Device.account_id == change.req.account_id)
+    ).scalar_one_or_none()
+    if device is not None and device.returned_on is None:
+        device.returned_on = at.date()
+    if _close(change, _items(change, "device.return", serial)):
+        change.note("devices_returned", "device_returned", serial=serial)
+        return True
+    return False
+
+
+@_open_only
+def service_cancelled(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
+    code = data["code"]
+    service = db.session.execute(
+        sa.select(ValueAddedService).where(ValueAddedService.code == code,
+                                           ValueAddedService.account_id == change.req.account_id)
+    ).scalar_one_or_none()
+    if service is not None:
+        service.status = "cancelled"  # given back on withdrawal
+    if _close(change, _items(change, "service.cancel", code)):
+        change.note("services_cancelled", "service_cancelled", code=code)
+        return True
+    return False
+
+
+@_open_only
+def family_resolved(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
+    account = db.session.get(Account, change.req.account_id)
+    account.family_group_id, account.family_role = None, None  # given back on withdrawal
+    if _close(change, _items(change, "family.reassign")):
+        change.note("family_resolved", "family_resolved")
+        return True
+    return False
+
+
+def refund_issued(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
+    req = change.req
+    req.refunded_total += data["amount"]
+    req.refunded_at = at
+    change.changed = True
+    change.note("refund_issued", "refund_issued", amount=data["amount"])
+    return True
+
+
+def followup_recorded(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
+    if change.req.follow_up:
+        return False
+    change.req.follow_up = {"satisfied": data["satisfied"], "comment": data.get("comment"),
+                            "recorded_at": at.isoformat()}
+    change.changed = True
+    change.note("follow_up", "follow_up_recorded")
+    return True
+
+
+@_open_only
+def hold_placed(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
+    req = change.req
+    restore_account(req)
+    account = db.session.get(Account, req.account_id)
+    account.holds = sorted(set(account.holds or ()) | {data["kind"]})
+    req.rejected_reason = data["kind"]
+    req.closed_by = "operator"
+    change.move_to(REJECTED)
+    change.note("deactivated", "rejected", hold=data["kind"])
+    return True
+
+
+HANDLERS: dict[str, Callable[[Change, dict[str, Any], dt.datetime], bool]] = {
+    "identity.verified": identity_verified,
+    "payment.received": payment_received,
+    "device.returned": device_returned,
+    "service.cancelled": service_cancelled,
+    "family.resolved": family_resolved,
+    "refund.issued": refund_issued,
+    "followup.recorded": followup_recorded,
+    "hold.placed": hold_placed,
+}
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: format(v, "f") if isinstance(v, Decimal) else v for k, v in data.items()}
+

@@ -1,0 +1,195 @@
+"""Changing a request: every change goes through ``Change`` so that the checklist, the
+nodes, the state, the ETA, the version, the timeline, the audit log and the domain
+events stay consistent. Runs inside the caller's transaction; never commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from cancelsvc import audit, outbox
+from cancelsvc.database import is_postgres
+from cancelsvc.errors import NotFound
+from cancelsvc.requests import payments, progress
+from cancelsvc.requests.states import COMPLETED, IN_PROGRESS, OPEN, READY, check_transition
+from cancelsvc.workdays import WorkCalendar
+from models import CancellationRequest, ChecklistEntry, TimelineEntry, db
+from models.base import utcnow
+
+CLOSED_ITEM = progress.CLOSED_ITEM
+
+
+def calendar() -> WorkCalendar:
+    return current_app.extensions["cancelsvc.calendar"]
+
+
+def load_for_change(request_id: str) -> CancellationRequest:
+    """The request, locked for this transaction on PostgreSQL (writers queue up)."""
+    query = sa.select(CancellationRequest).where(CancellationRequest.id == request_id)
+    if is_postgres():
+        query = query.with_for_update()
+    row = db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(code="cancellation.not_found")
+    return row
+
+
+def facts(req: CancellationRequest) -> progress.RequestFacts:
+    """What the progress derivation needs to know about ``req``."""
+    follow_up_at = req.follow_up.get("recorded_at") if req.follow_up else None
+    return progress.RequestFacts(
+        state=req.state,
+        submitted_at=req.submitted_at,
+        withdraw_until=req.withdraw_until,
+        effective_date=req.effective_date,
+        timezone=req.timezone,
+        items=[
+            progress.ItemFacts(i.key, i.code, i.owner, i.required, i.status, i.est_min, i.est_max, i.done_at)
+            for i in req.items
+        ],
+        deactivated_at=req.deactivated_at,
+        closed_at=req.closed_at,
+        refund_due=req.refund_due,
+        refunded_total=req.refunded_total,
+        refunded_at=req.refunded_at,
+        follow_up_at=dt.datetime.fromisoformat(follow_up_at) if follow_up_at else None,
+        follow_up_hours=current_app.config["CANCELSVC_FOLLOW_UP_HOURS"],
+        sla_working_days=current_app.config.get("CANCELSVC_SLA_WORKING_DAYS") or {},
+    )
+
+
+@dataclass
+class Change:
+    """One change to one request by one actor; ``commit_to`` writes everything derived."""
+
+    req: CancellationRequest
+    actor: str  # customer | clerk | supervisor | operator | system
+    caller: str  # the credential, for the audit log
+    now: dt.datetime = field(default_factory=utcnow)
+    changed: bool = False
+    audit_data: dict[str, Any] = field(default_factory=dict)
+    _new_state: str | None = None
+
+    def note(self, node: str, message: str, **params: Any) -> None:
+        """Add a line to the request's timeline under ``node``."""
+        self.req.timeline.append(TimelineEntry(at=self.now, node=node, message=message,
+                                               params=_jsonable(params), actor=self.actor))
+        self.changed = True
+
+    def close_item(self, item: ChecklistEntry, status: str, note: str | None = None) -> bool:
+        """Mark an item done or waived; False when it already was."""
+        if item.status in CLOSED_ITEM:
+            return False
+        item.status, item.done_at, item.done_by, item.note = status, self.now, self.actor, note
+        self.changed = True
+        return True
+
+    def move_to(self, state: str) -> None:
+        check_transition(self.req.state, state)
+        self._new_state = state
+        self.req.state = state
+        if state not in OPEN:
+            self.req.open_account_id = None
+            self.req.closed_at = self.now
+        self.changed = True
+
+    def finish(self, action: str) -> None:
+        """Derive nodes, readiness and ETA; bump the version; log, audit and publish."""
+        req = self.req
+        for item in req.items:
+            if item.key in payments.covered_keys(req.items, req.paid_total) and self.close_item(item, "done"):
+                self.note(progress.ITEM_NODE.get(item.code, "fees_settled"), "item_done", item=item.code)
+        if req.state == IN_PROGRESS and _all_required_done(req):
+            self.move_to(READY)
+            req.ready_at = self.now
+            self.note("deactivated", "ready")
+        nodes = progress.derive(facts(req), self.now, calendar())
+        node_changes = self._diff_nodes(nodes)
+        self._revise_eta(nodes)
+        req.next_check_at = _next_check(req, nodes, self.now)
+        if not (self.changed or node_changes):
+            return
+        req.version += 1
+        req.last_changed_at = self.now
+        audit.append(self.caller, action, "cancellation", req.id,
+                     {"version": req.version, "state": req.state, **self.audit_data})
+        if self._new_state:
+            outbox.publish("cancellation.state_changed", req.id,
+                           {"id": req.id, "tracking_code": req.tracking_code, "state": req.state,
+                            "version": req.version})
+        for code, status in node_changes:
+            outbox.publish("cancellation.node_changed", req.id,
+                           {"id": req.id, "tracking_code": req.tracking_code, "node": code, "status": status,
+                            "version": req.version})
+
+    def _diff_nodes(self, nodes: list[progress.Node]) -> list[tuple[str, str]]:
+        old = self.req.nodes or {}
+        new = {n.code: n.as_state() for n in nodes}
+        # A new request announces itself with cancellation.created, not ten node changes.
+        changes = [(n.code, n.status) for n in nodes if old and old.get(n.code, {}).get("status") != n.status]
+        for n in nodes:
+            if n.sla_breached and not old.get(n.code, {}).get("sla_breached") and n.status != "done":
+                self.note(n.code, "sla_breached")
+        if self.req.nodes != new:
+            self.req.nodes = new
+            self.changed = True
+        return changes
+
+    def _revise_eta(self, nodes: list[progress.Node]) -> None:
+        computed = progress.eta(nodes)
+        old = self.req.eta or {}
+        new = {k: v.astimezone(dt.UTC).isoformat() if v else None for k, v in computed.items()}
+        reason = old.get("revised_reason")
+        if old.get("expected") and new["expected"] and old["expected"] != new["expected"]:
+            later = new["expected"] > old["expected"]
+            reason = {"key": "eta.revised.later" if later else "eta.revised.earlier",
+                      "date": computed["expected"].astimezone(_zone(self.req.timezone)).date().isoformat()}
+        new["revised_reason"] = reason
+        if new != old:
+            self.req.eta = new
+            self.changed = True
+
+
+def _all_required_done(req: CancellationRequest) -> bool:
+    return all(
+        i.status in CLOSED_ITEM
+        for i in req.items
+        if i.required and i.code not in progress.DONE_AT_DEACTIVATION
+    )
+
+
+def _next_check(req: CancellationRequest, nodes: list[progress.Node], now: dt.datetime) -> dt.datetime | None:
+    """When a job must look again: deactivation time, or the next SLA deadline."""
+    if req.state not in OPEN and req.state != COMPLETED:
+        return None
+    moments = [n.due_at for n in nodes if n.due_at and n.status in ("pending", "in_progress") and not n.sla_breached]
+    if req.state == READY:
+        moments.append(max(req.withdraw_until, nodes[7].expected_at or req.withdraw_until))
+    if req.state in OPEN and now < req.withdraw_until:
+        moments.append(req.withdraw_until)
+    future = [m for m in moments if m is not None]
+    return min(future) if future else None
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, Decimal):
+            out[key] = {"$dec": format(value, "f")}
+        elif isinstance(value, dt.date):
+            out[key] = {"$date": value.isoformat()}
+        else:
+            out[key] = value
+    return out
+
+
+def _zone(tz: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tz)

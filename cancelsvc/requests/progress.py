@@ -1,0 +1,209 @@
+"""The parcel-tracker view: ten fixed nodes derived from a request's facts (pure).
+
+Nodes 2–6 follow the checklist items they group; cooling-off, deactivation, refund and
+follow-up follow the request's timestamps. Statuses, ETAs and SLA deadlines are derived
+afresh on every change from the same facts, so events may arrive in any order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from cancelsvc.requests.states import COMPLETED, READY, REJECTED, WITHDRAWN
+from cancelsvc.workdays import WorkCalendar
+
+NODES = (
+    "submitted", "identity_verified", "fees_settled", "services_cancelled", "devices_returned",
+    "family_resolved", "cooling_off", "deactivated", "refund_issued", "follow_up",
+)
+NODE_ITEMS: dict[str, tuple[str, ...]] = {
+    "identity_verified": ("identity.documents", "identity.video"),
+    "fees_settled": ("contract.early_termination", "balance.settle", "device.installment"),
+    "services_cancelled": ("service.cancel", "service.cancel_third_party"),
+    "devices_returned": ("device.return",),
+    "family_resolved": ("family.reassign",),
+}
+ITEM_NODE = {code: node for node, codes in NODE_ITEMS.items() for code in codes}
+#: Operator services are cancelled for the customer at deactivation: they never hold it up.
+DONE_AT_DEACTIVATION = frozenset({"service.cancel"})
+CLOSED_ITEM = frozenset({"done", "waived", "not_applicable"})
+#: Working days we allow for a refund after deactivation (expected and SLA).
+REFUND_WORKING_DAYS = 5
+#: How long after its due time a deactivation counts as late.
+DEACTIVATION_GRACE_WORKING_DAYS = 1
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    key: str
+    code: str
+    owner: str
+    required: bool
+    status: str
+    est_min: int | None
+    est_max: int | None
+    done_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    state: str
+    submitted_at: dt.datetime
+    withdraw_until: dt.datetime
+    effective_date: dt.date
+    timezone: str
+    items: Sequence[ItemFacts]
+    deactivated_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    refund_due: Decimal = Decimal("0")
+    refunded_total: Decimal = Decimal("0")
+    refunded_at: dt.datetime | None = None
+    follow_up_at: dt.datetime | None = None
+    follow_up_hours: int = 48
+    sla_working_days: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Node:
+    seq: int
+    code: str
+    status: str
+    waiting_on: str | None = None
+    action_items: tuple[str, ...] = ()
+    started_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    expected_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    sla_breached: bool = False
+    earliest_at: dt.datetime | None = None
+
+    def as_state(self) -> dict[str, Any]:
+        """What is kept between derivations (to detect changes)."""
+        return {"status": self.status, "sla_breached": self.sla_breached, "waiting_on": self.waiting_on}
+
+
+def derive(facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> list[Node]:
+    """All ten nodes for ``facts`` at ``now``."""
+    tz = facts.timezone
+    add = calendar.add_working_days_dt
+    nodes = [Node(1, "submitted", "done", started_at=facts.submitted_at, completed_at=facts.submitted_at,
+                  expected_at=facts.submitted_at, due_at=facts.submitted_at)]
+    for seq, code in enumerate(NODE_ITEMS, start=2):
+        nodes.append(_item_node(seq, code, facts, now, calendar))
+    cooling = Node(7, "cooling_off", "in_progress", started_at=facts.submitted_at,
+                   expected_at=facts.withdraw_until, due_at=facts.withdraw_until)
+    if now >= facts.withdraw_until and facts.state != WITHDRAWN:
+        cooling.status, cooling.completed_at = "done", facts.withdraw_until
+    nodes.append(cooling)
+
+    start_of_effective = dt.datetime.combine(facts.effective_date, dt.time(0, 0), tzinfo=_zone(tz))
+    blockers = [n for n in nodes[1:6] if n.code != "services_cancelled" and n.status != "skipped"]
+    ready_by = max([facts.withdraw_until, start_of_effective,
+                    *[(n.completed_at or n.expected_at) for n in blockers if (n.completed_at or n.expected_at)]])
+    earliest = max([facts.withdraw_until, start_of_effective,
+                    *[(n.completed_at or n.earliest_at) for n in blockers if (n.completed_at or n.earliest_at)]])
+    deactivation = Node(8, "deactivated", "pending", expected_at=ready_by, earliest_at=earliest,
+                        due_at=add(ready_by, DEACTIVATION_GRACE_WORKING_DAYS, tz))
+    if facts.deactivated_at:
+        deactivation.status, deactivation.completed_at = "done", facts.deactivated_at
+        deactivation.started_at = deactivation.started_at or facts.deactivated_at
+    elif facts.state == READY:
+        deactivation.status, deactivation.waiting_on = "in_progress", "operator"
+        deactivation.started_at = max(facts.withdraw_until, start_of_effective, facts.submitted_at)
+    nodes.append(deactivation)
+
+    base = facts.deactivated_at or ready_by
+    refund = Node(9, "refund_issued", "pending", expected_at=add(base, REFUND_WORKING_DAYS, tz),
+                  due_at=add(base, REFUND_WORKING_DAYS, tz))
+    if facts.refund_due <= 0:
+        refund.status = "skipped"
+    elif facts.refunded_total >= facts.refund_due:
+        refund.status, refund.completed_at = "done", facts.refunded_at
+    elif facts.deactivated_at:
+        refund.status, refund.started_at, refund.waiting_on = "in_progress", facts.deactivated_at, "operator"
+    nodes.append(refund)
+
+    follow = Node(10, "follow_up", "pending", expected_at=base + dt.timedelta(hours=facts.follow_up_hours),
+                  due_at=base + dt.timedelta(hours=facts.follow_up_hours))
+    if facts.follow_up_at:
+        follow.status, follow.completed_at = "done", facts.follow_up_at
+    elif facts.deactivated_at:
+        follow.status, follow.started_at, follow.waiting_on = "in_progress", facts.deactivated_at, "operator"
+    nodes.append(follow)
+
+    for node in nodes:
+        _close_for_final_state(node, facts)
+        node.sla_breached = _breached(node, now)
+    return nodes
+
+
+def _item_node(seq: int, code: str, facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> Node:
+    items = [i for i in facts.items if ITEM_NODE.get(i.code) == code]
+    node = Node(seq, code, "skipped")
+    if not items:
+        return node
+    tz = facts.timezone
+    est = max((i.est_max or 0) for i in items)
+    sla = facts.sla_working_days.get(code, est)
+    node.started_at = facts.submitted_at
+    node.expected_at = calendar.add_working_days_dt(facts.submitted_at, est, tz)
+    node.earliest_at = calendar.add_working_days_dt(facts.submitted_at, max((i.est_min or 0) for i in items), tz)
+    node.due_at = calendar.add_working_days_dt(facts.submitted_at, sla, tz)
+    open_items = [i for i in items if i.status not in CLOSED_ITEM]
+    if not open_items:
+        node.status = "done"
+        node.completed_at = max((i.done_at for i in items if i.done_at), default=facts.submitted_at)
+        return node
+    node.status = "in_progress"
+    node.earliest_at = max(node.earliest_at, now) if node.earliest_at else now
+    customer = [i for i in open_items if i.owner == "customer"]
+    if customer:
+        node.waiting_on = "customer"
+        node.action_items = tuple(i.key for i in customer)
+    elif any(i.code == "service.cancel_third_party" for i in open_items):
+        node.waiting_on = "third_party"
+    else:
+        node.waiting_on = "operator"
+    if all(i.code in DONE_AT_DEACTIVATION for i in open_items):
+        node.expected_at = node.earliest_at = None  # done together with deactivation
+    elif node.expected_at is not None and now > node.expected_at:
+        # Running late: expect it one working day from now, which moves the ETA.
+        node.expected_at = calendar.add_working_days_dt(now, 1, tz)
+    return node
+
+
+def _close_for_final_state(node: Node, facts: RequestFacts) -> None:
+    if facts.state in (WITHDRAWN, REJECTED) and node.status in ("pending", "in_progress"):
+        node.status = "failed" if facts.state == REJECTED else "skipped"
+        node.waiting_on = None
+        node.action_items = ()
+    if facts.state == COMPLETED and node.code == "services_cancelled" and node.status == "in_progress":
+        node.status, node.completed_at, node.waiting_on = "done", facts.deactivated_at, None
+
+
+def _breached(node: Node, now: dt.datetime) -> bool:
+    if node.due_at is None or node.status in ("skipped",):
+        return False
+    finished = node.completed_at if node.status == "done" else None
+    return (finished or now) > node.due_at if node.status in ("done", "in_progress", "pending") else False
+
+
+def eta(nodes: Sequence[Node]) -> dict[str, dt.datetime | None]:
+    """When the number is expected to be deactivated, and the range around it."""
+    deactivation = nodes[7]
+    if deactivation.completed_at:
+        done = deactivation.completed_at
+        return {"expected": done, "earliest": done, "latest": done}
+    expected = deactivation.expected_at
+    earliest = min(deactivation.earliest_at or expected, expected) if expected else None
+    return {"expected": expected, "earliest": earliest, "latest": deactivation.due_at}
+
+
+def _zone(tz: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tz)

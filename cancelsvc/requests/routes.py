@@ -1,0 +1,146 @@
+"""``/api/v1/cancellations`` and ``/api/v1/events``: thin views over the request services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from cancelsvc.auth import current_principal, require
+from cancelsvc.customers.service import shown_msisdn
+from cancelsvc.database import transaction
+from cancelsvc.errors import PreconditionFailed, Unprocessable
+from cancelsvc.i18n import current_locale
+from cancelsvc.idempotency import idempotent
+from cancelsvc.requests import inbound, service
+from cancelsvc.requests.caching import cached_view, not_modified
+from cancelsvc.requests.presenter import etag, progress_document, request_document, version_from_etag
+from cancelsvc.requests.schemas import (
+    EVENT_DATA,
+    CancellationCreateSchema,
+    ChecklistPatchSchema,
+    EventAcceptedSchema,
+    EventSchema,
+    ProgressSchema,
+    RequestSchema,
+)
+from models import Account, CancellationRequest, db
+
+blp = Blueprint("cancellations", __name__, url_prefix="/cancellations",
+                description="Cancellation requests and their progress.")
+events_blp = Blueprint("events", __name__, url_prefix="/events", description="Back-office events.")
+
+READERS = {"scopes": ["cancellations:read", "cancellations:write"], "customer": True, "staff": True}
+WRITERS = {"scopes": ["cancellations:write"], "customer": True, "staff": True}
+
+
+def _msisdn(req: CancellationRequest) -> str:
+    number = db.session.execute(
+        db.select(Account.msisdn).where(Account.id == req.account_id)
+    ).scalar_one()
+    return shown_msisdn(current_principal(), number)
+
+
+def _full(req: CancellationRequest) -> dict[str, Any]:
+    return request_document(req, current_locale(), _msisdn(req))
+
+
+@blp.route("")
+class Cancellations(MethodView):
+    @require(**WRITERS)
+    @idempotent
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(CancellationCreateSchema)
+    @blp.response(201, RequestSchema)
+    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """Submit a request from a fresh pre-check (``Idempotency-Key`` required)."""
+        req = service.submit(current_principal(), body["precheck_id"], body["reason"], body["comment"])
+        return _full(req), 201, {"Location": f"/api/v1/cancellations/{req.id}",
+                                 "ETag": etag(req, current_locale())}
+
+
+@blp.route("/<request_id>")
+class CancellationById(MethodView):
+    @require(**READERS)
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, RequestSchema)
+    def get(self, request_id: str) -> Any:
+        """The request: state, version, quoted amounts, checklist and progress."""
+        return cached_view(request_id, lambda req: _full(req), dump=RequestSchema().dump)
+
+
+@blp.route("/<request_id>/progress")
+class CancellationProgress(MethodView):
+    @require(**READERS)
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, ProgressSchema)
+    def get(self, request_id: str) -> Any:
+        """Progress only: the ten nodes, ETA and cooling-off (poll with ``If-None-Match``)."""
+        return cached_view(request_id, lambda req: progress_document(req, current_locale()))
+
+
+@blp.route("/<request_id>/withdraw")
+class CancellationWithdraw(MethodView):
+    @require(**WRITERS)
+    @idempotent
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, RequestSchema)
+    def post(self, request_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """Withdraw before deactivation; the account stays exactly as it was."""
+        principal = current_principal()
+        req = service.withdraw(principal, service.get_request(principal, request_id))
+        return _full(req), 200, {"ETag": etag(req, current_locale())}
+
+
+@blp.route("/<request_id>/checklist/<key>")
+class ChecklistItemView(MethodView):
+    @require(["cancellations:write"], staff=True)
+    @blp.doc(security=[{"bearer": []}], parameters=[{"in": "header", "name": "If-Match", "required": True,
+                                                     "schema": {"type": "string"}}])
+    @blp.arguments(ChecklistPatchSchema)
+    @blp.response(200, RequestSchema)
+    def patch(self, body: dict[str, Any], request_id: str, key: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """Tick an item off (done) or waive it (supervisors), with ``If-Match``."""
+        principal = current_principal()
+        header = request.headers.get("If-Match")
+        if not header:
+            raise PreconditionFailed(code="precondition.required", status=428)
+        version = version_from_etag(header)
+        if version is None:
+            raise PreconditionFailed(code="precondition.failed")
+        with transaction():
+            req = service.patch_item(principal, service.get_request(principal, request_id), key,
+                                     body["status"], body["note"], version)
+            doc = _full(req)
+            tag = etag(req, current_locale())
+        return doc, 200, {"ETag": tag}
+
+
+@events_blp.route("")
+class Events(MethodView):
+    @require(["events:write"])
+    @events_blp.doc(security=[{"bearer": []}])
+    @events_blp.arguments(EventSchema)
+    @events_blp.response(202, EventAcceptedSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Post a back-office event; a repeated ``event_id`` answers as the first time."""
+        schema = EVENT_DATA.get(body["type"])
+        if schema is None:
+            raise Unprocessable(code="event.unknown_type",
+                                errors={"type": [f"Unknown event type; use one of {', '.join(EVENT_DATA)}."]})
+        errors = schema().validate(body["data"])
+        if errors:
+            raise Unprocessable(errors={f"data.{k}": v for k, v in errors.items()})
+        body["data"] = schema().load(body["data"])
+        with transaction():
+            return inbound.receive(current_principal(), body)
+
+
+def my_cancellations_view() -> dict[str, Any]:
+    """``GET /customers/me/cancellations`` (registered on the customers blueprint)."""
+    return {"items": [_full(req) for req in service.my_requests(current_principal())]}
+
+
+__all__ = ["Response", "blp", "events_blp", "my_cancellations_view", "not_modified"]

@@ -1,0 +1,239 @@
+"""Submitting, reading, withdrawing and ticking off cancellation requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from cancelsvc import outbox
+from cancelsvc.auth.principal import Principal
+from cancelsvc.customers.service import can_see_account
+from cancelsvc.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
+from cancelsvc.precheck.codec import outcome_from_json
+from cancelsvc.precheck.service import VALIDITY, get_precheck
+from cancelsvc.precheck.snapshot import OpenRequestRef
+from cancelsvc.requests.codes import new_tracking_code
+from cancelsvc.requests.lifecycle import Change, load_for_change
+from cancelsvc.requests.states import COMPLETED, OPEN, WITHDRAWN
+from models import Account, CancellationRequest, ChecklistEntry, db
+from models.base import new_uuid, utcnow
+
+ACTION_CODES_WITH_AMOUNT = ("contract.early_termination", "balance.settle", "device.installment")
+
+
+def actor_of(principal: Principal) -> str:
+    """How the timeline names who did something."""
+    if principal.kind == "customer":
+        return "customer"
+    if principal.kind == "staff":
+        return principal.role or "clerk"
+    return "operator"
+
+
+def can_see_request(principal: Principal, req: CancellationRequest) -> bool:
+    """Same rule as accounts: keys and admins all, customers their own, staff their store."""
+    if principal.sees_everything:
+        return True
+    if principal.is_customer:
+        return req.customer_id == principal.customer_id
+    if principal.is_staff:
+        return req.store_code is not None and req.store_code == principal.store_code
+    return False
+
+
+def get_request(principal: Principal, request_id: str) -> CancellationRequest:
+    """A request the caller may see (404 otherwise, exactly like a missing one)."""
+    req = db.session.get(CancellationRequest, request_id) if len(request_id) <= 36 else None
+    if req is None or not can_see_request(principal, req):
+        raise NotFound(code="cancellation.not_found")
+    return req
+
+
+def open_request_of(account_id: int) -> OpenRequestRef | None:
+    """The account's open request, for the pre-check's ``request.open`` rule."""
+    row = db.session.execute(
+        sa.select(CancellationRequest.id, CancellationRequest.tracking_code).where(
+            CancellationRequest.open_account_id == account_id
+        )
+    ).first()
+    return OpenRequestRef(row.id, row.tracking_code) if row else None
+
+
+def _open_conflict(account_id: int) -> Conflict:
+    existing = open_request_of(account_id)
+    return Conflict(
+        code="request.open",
+        id=existing.id if existing else None,
+        tracking_code=existing.tracking_code if existing else None,
+    )
+
+
+def submit(principal: Principal, precheck_id: str, reason: str | None, comment: str | None) -> CancellationRequest:
+    """Turn a fresh, submittable pre-check into a request (caller commits)."""
+    try:
+        precheck = get_precheck(principal, precheck_id)
+    except NotFound:
+        raise Unprocessable(code="cancellation.precheck_unknown",
+                            errors={"precheck_id": ["No pre-check with this id for this caller."]}) from None
+    now = utcnow()
+    if now - precheck.created_at > VALIDITY:
+        raise Unprocessable(code="cancellation.precheck_stale",
+                            errors={"precheck_id": ["This pre-check is older than 24 hours; run a new one."]})
+    if not precheck.can_submit:
+        raise Unprocessable(code="cancellation.precheck_blocked",
+                            errors={"precheck_id": ["This pre-check has blockers; resolve them first."]})
+    account = db.session.get(Account, precheck.account_id)
+    if account is None or not can_see_account(principal, account):
+        raise Unprocessable(code="cancellation.precheck_account",
+                            errors={"precheck_id": ["This pre-check is for another account."]})
+    if open_request_of(account.id) is not None:
+        raise _open_conflict(account.id)
+    outcome = outcome_from_json(precheck.outcome)
+    items = [
+        ChecklistEntry(
+            position=n, key=item.key, code=item.code, refs=list(item.refs), owner=item.owner,
+            required=item.required, self_service=item.self_service, amount=item.amount,
+            est_min=item.est_working_days[0] if item.est_working_days else None,
+            est_max=item.est_working_days[1] if item.est_working_days else None,
+            status=item.status,
+        )
+        for n, item in enumerate(outcome.checklist)
+    ]
+    quoted = sum((i.amount or Decimal("0")) for i in items if i.code in ACTION_CODES_WITH_AMOUNT)
+    refund = sum((f.amount or Decimal("0")) for f in outcome.findings if f.code == "balance.refund")
+    cooling = timedelta(hours=current_app.config["CANCELSVC_COOLING_OFF_HOURS"])
+    snap_tz = account.customer.timezone or current_app.config["CANCELSVC_TIMEZONE"]
+    req = CancellationRequest(
+        id=new_uuid(),
+        tracking_code=new_tracking_code(),
+        account_id=account.id,
+        open_account_id=account.id,
+        precheck_id=precheck.id,
+        customer_id=account.customer_id,
+        store_code=account.store_code,
+        channel=precheck.channel,
+        state="in_progress",
+        version=0,
+        effective_date=precheck.effective_date,
+        timezone=snap_tz,
+        reason=reason,
+        comment=comment,
+        submitted_at=now,
+        withdraw_until=now + cooling,
+        quoted_total=quoted,
+        refund_due=refund,
+        restore_point=restore_point(account),
+        nodes={},
+        eta={},
+        created_by=principal.caller_key,
+        items=items,
+    )
+    try:
+        # The UNIQUE open_account_id settles a race between two submissions for one account.
+        with db.session.begin_nested():
+            db.session.add(req)
+            db.session.flush()
+    except IntegrityError:
+        raise _open_conflict(account.id) from None
+    change = Change(req, actor_of(principal), principal.caller_key, now=now)
+    change.note("submitted", "submitted")
+    change.finish("cancellation.created")
+
+    outbox.publish("cancellation.created", req.id,
+                   {"id": req.id, "tracking_code": req.tracking_code, "state": req.state, "version": req.version})
+    return req
+
+
+def restore_point(account: Account) -> dict[str, Any]:
+    """What withdrawal must give back exactly: services, family membership, credit."""
+    return {
+        "services": {s.code: s.status for s in account.services},
+        "family_group_id": account.family_group_id,
+        "family_role": account.family_role,
+        "prepaid_credit": format(account.prepaid_credit, "f"),
+        "status": account.status,
+    }
+
+
+def restore_account(req: CancellationRequest) -> None:
+    """Put the account back as it was at submission."""
+    account = db.session.get(Account, req.account_id)
+    point = req.restore_point
+    for service in account.services:
+        if service.code in point["services"]:
+            service.status = point["services"][service.code]
+    account.family_group_id = point["family_group_id"]
+    account.family_role = point["family_role"]
+    account.prepaid_credit = Decimal(point["prepaid_credit"])
+    account.status = point["status"]
+
+
+def withdraw(principal: Principal | None, req: CancellationRequest, *, public: bool = False) -> CancellationRequest:
+    """Withdraw before deactivation (public tracking links only during cooling-off)."""
+    req = load_for_change(req.id)
+    now = utcnow()
+    if req.state == COMPLETED:
+        raise Conflict(code="cancellation.already_deactivated")
+    if req.state not in OPEN:
+        raise Conflict(code="cancellation.closed", state=req.state)
+    if public and now >= req.withdraw_until:
+        raise Conflict(code="cancellation.cooling_off_over")
+    actor = "customer" if principal is None else actor_of(principal)
+    change = Change(req, actor, principal.caller_key if principal else "public:tracking", now=now)
+    restore_account(req)
+    change.move_to(WITHDRAWN)
+    req.closed_by = actor
+    change.note("cooling_off", "withdrawn")
+    change.finish("cancellation.withdrawn")
+    return req
+
+
+def patch_item(principal: Principal, req: CancellationRequest, key: str, status: str, note: str | None,
+               if_match_version: int) -> CancellationRequest:
+    """A clerk ticks an item off (done) or a supervisor waives it; optimistic on ``version``."""
+    req = load_for_change(req.id)
+    if req.version != if_match_version:
+        raise PreconditionFailed(code="precondition.failed", version=req.version)
+    if req.state not in OPEN:
+        raise Conflict(code="cancellation.closed", state=req.state)
+    if status == "waived" and principal.is_staff and principal.role not in ("supervisor", "admin"):
+        raise Forbidden(code="cancellation.waiver_needs_supervisor")
+    item = next((i for i in req.items if i.key == key), None)
+    if item is None:
+        candidates = [i for i in req.items if i.code == key]
+        if len(candidates) > 1:
+            raise Unprocessable(code="cancellation.item_ambiguous",
+                                errors={"code": [f"Several items have code {key}; use one of: "
+                                                 + ", ".join(i.key for i in candidates)]})
+        item = candidates[0] if candidates else None
+    if item is None:
+        raise NotFound(code="cancellation.item_not_found")
+    change = Change(req, actor_of(principal), principal.caller_key)
+    change.audit_data = {"item": item.key, "status": status, "note": note}
+    if change.close_item(item, status, note):
+        from cancelsvc.requests.progress import ITEM_NODE
+
+        change.note(ITEM_NODE.get(item.code, "submitted"), f"item_{status}", item=item.code)
+    change.finish(f"cancellation.item_{status}")
+    return req
+
+
+def my_requests(principal: Principal) -> list[CancellationRequest]:
+    """The calling customer's requests, newest first."""
+    return list(
+        db.session.execute(
+            sa.select(CancellationRequest)
+            .where(CancellationRequest.customer_id == principal.customer_id)
+            .order_by(CancellationRequest.submitted_at.desc())
+        ).scalars()
+    )
+
+
+def as_of(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None

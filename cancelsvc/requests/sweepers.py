@@ -1,0 +1,62 @@
+"""Scheduled work on requests: deactivation after cooling-off, SLA marks, follow-up due.
+
+Rows are claimed (``cancelsvc.jobs.claims``), so several workers never act on the same
+request twice; each request is handled in its own transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from cancelsvc.jobs import sweeper
+from cancelsvc.jobs.claims import sweep_rows
+from cancelsvc.requests.lifecycle import Change
+from cancelsvc.requests.progress import DONE_AT_DEACTIVATION
+from cancelsvc.requests.states import COMPLETED, READY
+from cancelsvc.workdays import local_date
+from models import Account, CancellationRequest, db
+
+SYSTEM = "system:jobs"
+
+
+@sweeper("cancellations.advance", order=10)
+def advance_requests(now: dt.datetime) -> int:
+    """Deactivate ready requests whose time has come; mark cooling-off ends and late nodes."""
+    due = (
+        sa.select(CancellationRequest)
+        .where(CancellationRequest.next_check_at <= now)
+        .order_by(CancellationRequest.next_check_at)
+    )
+    return sweep_rows(due, lambda req: advance(req, now), now=now)
+
+
+def advance(req: CancellationRequest, now: dt.datetime) -> None:
+    """One pass over one request at ``now``."""
+    change = Change(req, "system", SYSTEM, now=now)
+    if req.nodes.get("cooling_off", {}).get("status") == "in_progress" and now >= req.withdraw_until:
+        change.note("cooling_off", "cooling_off_ended")
+    if req.state == READY and now >= req.withdraw_until and local_date(now, req.timezone) >= req.effective_date:
+        deactivate(change)
+    change.finish("cancellation.deactivated" if req.state == COMPLETED else "cancellation.checked")
+
+
+def deactivate(change: Change) -> None:
+    """The number goes: account cancelled, operator services stopped, overpayment refunded."""
+    req = change.req
+    account = db.session.get(Account, req.account_id)
+    account.status = "cancelled"
+    for service in account.services:
+        if service.provider == "operator" and service.status == "active":
+            service.status = "cancelled"
+    for item in req.items:
+        if item.code in DONE_AT_DEACTIVATION:
+            change.close_item(item, "done")
+    overpaid = req.paid_total - req.quoted_total
+    if overpaid > 0:
+        req.refund_due += overpaid
+    req.deactivated_at = change.now
+    change.move_to(COMPLETED)
+    req.closed_by = "system"
+    change.note("deactivated", "deactivated")

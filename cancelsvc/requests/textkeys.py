@@ -1,0 +1,21 @@
+"""The text keys the progress tracker renders (all present in both catalogs)."""
+
+from __future__ import annotations
+
+from cancelsvc.requests.progress import NODE_ITEMS, NODES
+
+TIMELINE_MESSAGES = (
+    "submitted", "item_done", "item_waived", "identity_verified", "payment_received", "device_returned",
+    "service_cancelled", "family_resolved", "ready", "cooling_off_ended", "deactivated", "refund_issued",
+    "follow_up_recorded", "withdrawn", "rejected", "sla_breached",
+)
+ETA_REASONS = ("later", "earlier")
+HOLD_TERMS = ("legal_hold", "fraud_suspension", "porting_in_progress", "other")
+
+PROGRESS_TEXT_KEYS = frozenset(
+    [f"node.{code}.title" for code in NODES]
+    + [f"node.{code}.action" for code in NODE_ITEMS]
+    + [f"timeline.{m}" for m in TIMELINE_MESSAGES]
+    + [f"eta.revised.{r}" for r in ETA_REASONS]
+    + [f"term.hold.{h}" for h in HOLD_TERMS]
+)

@@ -1,0 +1,1 @@
+"""Public tracking: anyone with the tracking code and the number's last 4 digits."""
