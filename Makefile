@@ -28,6 +28,11 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 
 setup: $(VENV)/.runtime .env
 	$(FLASK) db upgrade
+	@if [ ! -f instance/model/model.json ]; then \
+		echo "Training the default risk model on synthetic history (about half a minute)..."; \
+		$(FLASK) ml synth --rows 20000 --seed 7 --out instance/synthetic-history.csv && \
+		$(FLASK) ml train --data instance/synthetic-history.csv --out instance/model-candidate --seed 7 --install; \
+	fi
 	$(FLASK) demo seed | tee instance/demo-credentials.txt
 
 run: setup
@@ -38,8 +43,11 @@ run: setup
 	@echo "  Staff console: http://$(HOST):$(PORT)/console/login"
 	@echo "  Health:        http://$(HOST):$(PORT)/readyz"
 	@echo "  Demo credentials above (also in instance/demo-credentials.txt). Stop with Ctrl-C."
+	@echo "  Scheduled jobs (deactivation, SLA marks, webhooks) run alongside."
 	@echo
-	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	@trap 'kill 0' INT TERM EXIT; \
+		$(FLASK) jobs run & \
+		$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 test: $(VENV)/.dev

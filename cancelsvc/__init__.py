@@ -40,6 +40,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     environ.update(os.environ)
     settings = Settings.load(environ, overrides).with_secrets(Path(app.instance_path))
     app.config.update(settings.flask_config(project_root))
+    app.json.sort_keys = False  # keep documents in schema order
     app.config.update(
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         API_TITLE="cancelsvc",
@@ -68,6 +69,11 @@ def register_extensions(app: Flask) -> None:
     from cancelsvc.auth.sessions import load_user
     from cancelsvc.extensions import babel, db, limiter, login_manager, migrate
     from cancelsvc.i18n import babel_locale
+    from cancelsvc.jobs import init_app as init_jobs
+    from cancelsvc.precheck.loading import register_open_request_lookup
+    from cancelsvc.requests.service import open_request_of
+    from cancelsvc.risk.serving import RiskAssessor
+    from cancelsvc.workdays import WorkCalendar, parse_extra_holidays
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -82,15 +88,29 @@ def register_extensions(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "API key (csk_…) or customer JWT"}
     )
     app.extensions["cancelsvc.api"] = api
+    app.extensions["cancelsvc.calendar"] = WorkCalendar(parse_extra_holidays(app.config["CANCELSVC_EXTRA_HOLIDAYS"]))
+    # Modules whose sweepers and outbox subscribers `jobs tick` / `jobs run` execute.
+    init_jobs(app, ("cancelsvc.requests.sweepers", "cancelsvc.outbox.dispatcher", "cancelsvc.webhooks.delivery",
+                    "cancelsvc.idempotency"))
+    register_open_request_lookup(open_request_of)
+    assessor = RiskAssessor(app.config["CANCELSVC_MODEL_DIR"])
+    app.extensions["cancelsvc.risk"] = assessor
+    app.extensions["cancelsvc.readiness"] = [lambda: {"risk_model": assessor.status()}]
 
 
 def register_blueprints(app: Flask) -> None:
     from cancelsvc.console.routes import blp as console_blp
     from cancelsvc.customers.routes import blp as customers_blp
-    from cancelsvc.ops.routes import blp as ops_blp, docs_assets
+    from cancelsvc.ops.routes import blp as ops_blp
+    from cancelsvc.ops.routes import docs_assets
+    from cancelsvc.precheck.routes import blp as prechecks_blp
+    from cancelsvc.requests.routes import blp as cancellations_blp
+    from cancelsvc.requests.routes import events_blp
+    from cancelsvc.tracking.routes import blp as tracking_blp
+    from cancelsvc.webhooks.routes import blp as webhooks_blp
 
     api = app.extensions["cancelsvc.api"]
-    for blp in (customers_blp,):
+    for blp in (customers_blp, prechecks_blp, cancellations_blp, events_blp, tracking_blp, webhooks_blp):
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
     app.register_blueprint(ops_blp)
     app.register_blueprint(docs_assets)
@@ -104,16 +124,20 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from cancelsvc.audit.cli import audit_cli
     from cancelsvc.auth.cli import keys_cli, tokens_cli, users_cli
     from cancelsvc.demo.cli import demo_cli
     from cancelsvc.imports.cli import data_cli
+    from cancelsvc.jobs.cli import jobs_cli
     from cancelsvc.ops.cli import openapi_cli
+    from cancelsvc.risk.export import ml_cli
 
-    for group in (keys_cli, users_cli, tokens_cli, data_cli, demo_cli, openapi_cli):
+    for group in (keys_cli, users_cli, tokens_cli, data_cli, demo_cli, openapi_cli, jobs_cli, audit_cli, ml_cli):
         app.cli.add_command(group)
 
 
 def register_hooks(app: Flask) -> None:
-    from cancelsvc.handlers import require_json_body
+    from cancelsvc.handlers import forget_previous_caller, require_json_body
 
+    app.before_request(forget_previous_caller)
     app.before_request(require_json_body)

@@ -4,23 +4,40 @@ This package owns the ``db`` object and imports nothing from the service, so the
 data layer can be used (and tested) on its own.
 """
 
-from models.base import Base, db
-from models.customer import Customer, FamilyGroup, Store
 from models.account import Account
-from models.holdings import Bill, Contract, Device, ValueAddedService
+from models.audit import AuditHead, AuditRecord
 from models.auth import ApiKey, StaffUser
+from models.base import Base, db
+from models.cancellation import CancellationRequest, ChecklistEntry, InboundEvent, TimelineEntry
+from models.customer import Customer, FamilyGroup, Store
+from models.holdings import Bill, Contract, Device, ValueAddedService
+from models.idempotency import IdempotencyRecord
+from models.outbox import DomainEvent
+from models.precheck import Precheck
+from models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Account",
     "ApiKey",
+    "AuditHead",
+    "AuditRecord",
     "Base",
     "Bill",
+    "CancellationRequest",
+    "ChecklistEntry",
     "Contract",
     "Customer",
     "Device",
+    "DomainEvent",
     "FamilyGroup",
+    "IdempotencyRecord",
+    "InboundEvent",
+    "Precheck",
     "StaffUser",
     "Store",
+    "TimelineEntry",
     "ValueAddedService",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "db",
 ]

@@ -15,6 +15,7 @@ from cancelsvc.precheck.presenter import present
 from cancelsvc.precheck.rules import CODES, REMEDIES
 from cancelsvc.requests.textkeys import PROGRESS_TEXT_KEYS
 from cancelsvc.texts import CATALOGS, format_day, format_money, negotiate, placeholders, render
+from ml import FEATURES
 
 ALTERNATIVES = ("schedule_at_contract_end", "pause_number", "downgrade_plan")
 LATER = dt.date(2026, 12, 5)  # after the sample's video service renews (12-01)
@@ -33,6 +34,7 @@ def required_keys() -> set[str]:
     keys.update(f"term.contract.{kind}" for kind in KINDS)
     keys.update({"term.device.other", "term.contract.other", "term.waiver.other"})
     keys.update(PROGRESS_TEXT_KEYS)
+    keys.update(f"risk.{name}" for name in FEATURES)
     return keys
 
 

@@ -1,0 +1,92 @@
+"""Shared set-up for the request benchmarks: typical accounts and a bench application.
+
+The typical account is the one of the issue (and of ``precheck_bench.py``): 2 contracts,
+3 bills, 2 devices, 4 value-added services, family primary with 2 members. Its pre-check
+is yellow and submittable.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BENCH_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/cancelsvc_bench"
+SCOPES = ("precheck", "cancellations:read", "cancellations:write")
+
+
+def bench_config(url: str) -> dict[str, Any]:
+    """Settings of an in-process bench application (logging at WARNING, no risk model)."""
+    return {"DATABASE_URL": url, "SECRET_KEY": "bench", "CANCELSVC_PII_KEY": "bench", "TESTING": False,
+            "CANCELSVC_LOG_LEVEL": "WARNING", "CANCELSVC_MODEL_DIR": tempfile.mkdtemp(prefix="cancelsvc-model-")}
+
+
+def check_bench_database(url: str) -> None:
+    """Refuse to wipe a PostgreSQL database that is not a bench database."""
+    if url.startswith("postgresql"):
+        name = urlsplit(url).path.lstrip("/")
+        if "bench" not in name:
+            sys.exit(f"refusing to reset database {name!r}: the benchmarks only wipe databases named *bench*")
+
+
+def reset_schema(db) -> None:  # noqa: ANN001
+    """An empty schema with every table (PostgreSQL: a fresh ``public`` schema)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.remove()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+    else:
+        db.drop_all()
+    db.create_all()
+
+
+def typical_account(db, n: int = 0, store_code: str = "HZ-001"):  # noqa: ANN001, ANN201
+    """Add the typical account number ``n`` (and its 2 family members); returns the primary (not committed)."""
+    from models import Account, Bill, Contract, Customer, Device, FamilyGroup, ValueAddedService
+
+    today = date.today()
+    group = FamilyGroup(group_code=f"FAM-BENCH-{n}")
+    customer = Customer(external_id=f"C-BENCH-{n}", name="张伟", segment="regular", timezone="Asia/Shanghai")
+    base = 3 * n
+    primary = Account(msisdn=f"+86138{base:08d}", customer=customer, family_group=group, family_role="primary",
+                      plan_code="5G-128", plan_monthly_fee=Decimal("128.00"), unbilled_amount=Decimal("23.50"),
+                      loyalty_points=1200, holds=[], store_code=store_code)
+    members = [Account(msisdn=f"+86138{base + i:08d}", customer=customer, family_group=group,
+                       family_role="member", holds=[], store_code=store_code) for i in (1, 2)]
+    primary.contracts = [
+        Contract(external_id=f"K-B1-{n}", kind="handset_subsidy", start_date=today - timedelta(days=300),
+                 end_date=today + timedelta(days=60), monthly_commitment=Decimal("99.00"),
+                 subsidy_amount=Decimal("1200.00")),
+        Contract(external_id=f"K-B2-{n}", kind="plan_commitment", start_date=today - timedelta(days=100),
+                 end_date=today + timedelta(days=400), monthly_commitment=Decimal("128.00")),
+    ]
+    primary.bills = [Bill(period=f"2026-0{m}", amount_due=Decimal("128.00"), amount_paid=Decimal(paid))
+                     for m, paid in ((7, "128.00"), (8, "128.00"), (9, "0.00"))]
+    primary.devices = [
+        Device(serial=f"ONT-B-{n}", kind="router", ownership="rented", replacement_value=Decimal("300.00")),
+        Device(serial=f"86{n:013d}", kind="handset", ownership="installment",
+               installment_remaining=Decimal("800.00")),
+    ]
+    primary.services = [
+        ValueAddedService(code=f"VAS-{i}", name="视频会员", provider="operator" if i < 3 else "third_party",
+                          monthly_fee=Decimal("0.99"), auto_renew=True, renews_on=today + timedelta(days=i))
+        for i in range(4)
+    ]
+    db.session.add_all([primary, *members])
+    return primary
+
+
+def analyze(db) -> None:  # noqa: ANN001
+    """Fresh planner statistics on PostgreSQL (a no-op elsewhere)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")

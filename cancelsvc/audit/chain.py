@@ -1,0 +1,148 @@
+"""Appending to the hash-chained audit log and verifying the chain (domain.md §3.3).
+
+Every record stores ``hash = sha256(canonical JSON of {seq, at, actor, action,
+subject_type, subject_id, data, prev_hash})`` and the previous record's hash, so
+changing, deleting, inserting or reordering records breaks the chain. The
+``audit_head`` row names the last record: appenders update it first, which queues
+concurrent appenders behind each other's transaction (row lock on PostgreSQL, write
+lock on SQLite), and verification checks that the chain ends where the head says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from cancelsvc.common.canonical import canonical_json, to_json_value
+from cancelsvc.database import is_postgres
+from models import AuditHead, AuditRecord, db
+from models.audit import GENESIS_HASH
+from models.base import utcnow
+
+HEAD_ID = 1
+
+
+def append(
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    data: Mapping[str, Any] | None = None,
+) -> AuditRecord:
+    """Append a record in the caller's transaction (never commits).
+
+    ``actor`` is who did it (``Principal.caller_key``, ``"system"``, …), ``action`` what
+    (``cancellation.withdrawn``), ``data`` JSON-like details. Concurrent appenders wait
+    for each other until commit, so keep the rest of such transactions short.
+    """
+    seq, prev_hash = _advance_head()
+    record = AuditRecord(
+        seq=seq,
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        data=to_json_value(dict(data or {})),
+        prev_hash=prev_hash,
+    )
+    record.hash = record_hash(record)
+    db.session.add(record)
+    db.session.execute(sa.update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=record.hash))
+    return record
+
+
+def record_hash(record: AuditRecord) -> str:
+    """The SHA-256 of the record's content and its link to the previous record."""
+    content = {
+        "seq": record.seq,
+        "at": record.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": record.actor,
+        "action": record.action,
+        "subject_type": record.subject_type,
+        "subject_id": record.subject_id,
+        "data": record.data,
+        "prev_hash": record.prev_hash,
+    }
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def _advance_head() -> tuple[int, str]:
+    """Take the next sequence number; the UPDATE comes first to serialise appenders."""
+    bump = sa.update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + 1)
+    if db.session.execute(bump).rowcount != 1:
+        insert = postgresql.insert if is_postgres() else sqlite.insert
+        db.session.execute(
+            insert(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH).on_conflict_do_nothing()
+        )
+        db.session.execute(bump)
+    seq, prev_hash = db.session.execute(
+        sa.select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID)
+    ).one()
+    return seq, prev_hash
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first bad record: its ``seq`` and what is wrong with it."""
+
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"record {self.seq}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    records: int
+    first_break: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+def verify() -> ChainBreak | None:
+    """The first bad record of the chain, or None when it is intact."""
+    return check_chain().first_break
+
+
+def check_chain() -> ChainReport:
+    """Walk the chain in ``seq`` order: numbering, content hashes, links and the head."""
+    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    rows = db.session.execute(
+        sa.select(AuditRecord).order_by(AuditRecord.seq).execution_options(yield_per=1000)
+    ).scalars()
+    for record in rows:
+        problem = _problem(record, expected_seq, prev_hash)
+        if problem is not None:
+            return ChainReport(count, problem)
+        expected_seq, prev_hash, count = record.seq + 1, record.hash, count + 1
+    head = db.session.get(AuditHead, HEAD_ID, populate_existing=True)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    last = expected_seq - 1
+    if head_seq > last:
+        return ChainReport(count, ChainBreak(last + 1, f"is missing: the head says the chain ends at {head_seq}"))
+    if head_seq < last:
+        return ChainReport(count, ChainBreak(head_seq + 1, "is beyond the head: it was not added by an append"))
+    if head_hash != prev_hash:
+        return ChainReport(count, ChainBreak(last, "hash differs from the head's: the record was rewritten"))
+    return ChainReport(count, None)
+
+
+def _problem(record: AuditRecord, expected_seq: int, prev_hash: str) -> ChainBreak | None:
+    if record.seq != expected_seq:
+        return ChainBreak(expected_seq, f"is missing (deleted): the next record is {record.seq}")
+    if record.hash != record_hash(record):
+        return ChainBreak(record.seq, "content does not match its hash (modified, moved or hash forged)")
+    if record.prev_hash != prev_hash:
+        return ChainBreak(record.seq, f"prev_hash does not match record {record.seq - 1} (chain rewritten)")
+    return None
+

@@ -1,0 +1,152 @@
+"""Row claims: two workers never act on the same row at the same time.
+
+A claim is a lease written on the row (``claimed_by``, ``claimed_until``; see
+``models.claims.ClaimMixin``). ``claim`` takes free due rows: on PostgreSQL the
+candidates are read with ``SELECT … FOR UPDATE SKIP LOCKED`` so concurrent claimers
+pass each other by; on both databases the lease is then written with a conditional
+``UPDATE`` (only rows still free), and only rows carrying this claim's token are
+returned. ``holding`` re-checks the lease at the start of each unit's transaction, so
+a worker whose lease ran out (and whose rows another worker took) does nothing. A
+worker that dies leaves its lease behind; the rows are free again when it expires.
+
+Typical sweeper::
+
+    @sweeper("things.process")
+    def process_things(now: datetime) -> int:
+        due = sa.select(Thing).where(Thing.due_at <= now).order_by(Thing.due_at)
+        return sweep_rows(due, handle_thing, now=now)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+
+from cancelsvc.database import is_postgres, transaction
+from models import db
+from models.base import utcnow
+from models.claims import ClaimMixin
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=ClaimMixin)
+
+DEFAULT_LEASE = timedelta(minutes=5)
+DEFAULT_BATCH = 100
+
+
+@dataclass(frozen=True)
+class Claim(Generic[M]):
+    """A lease on one row of ``model``, identified by primary key and claim token."""
+
+    model: type[M]
+    id: Any
+    token: str
+
+
+def claim(
+    query: sa.Select[Any],
+    limit: int = DEFAULT_BATCH,
+    *,
+    now: datetime | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+) -> list[Claim[Any]]:
+    """Claim up to ``limit`` free rows among those ``query`` selects, in its order.
+
+    ``query`` selects one model that has ``ClaimMixin`` columns, with the due
+    conditions and ordering of the caller. Runs in the caller's transaction, which
+    must be committed (``with transaction():``) before the rows are worked on.
+    """
+    model = query.column_descriptions[0]["entity"]
+    pk = _pk(model)
+    now = now or utcnow()
+    free = sa.or_(model.claimed_until.is_(None), model.claimed_until <= now)
+    candidates = query.where(free).with_only_columns(pk, maintain_column_froms=True).limit(limit)
+    if is_postgres():
+        candidates = candidates.with_for_update(skip_locked=True, of=model)
+    ids = list(db.session.execute(candidates).scalars())
+    if not ids:
+        return []
+    token = _token()
+    db.session.execute(
+        sa.update(model)
+        .where(pk.in_(ids), free)
+        .values(claimed_by=token, claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    won = set(db.session.execute(sa.select(pk).where(pk.in_(ids), model.claimed_by == token)).scalars())
+    return [Claim(model, row_id, token) for row_id in ids if row_id in won]
+
+
+@contextmanager
+def holding(
+    held: Claim[M], *, now: datetime | None = None, lease: timedelta = DEFAULT_LEASE
+) -> Iterator[M | None]:
+    """One unit of work on a claimed row, in its own transaction.
+
+    Yields the row when the claim still holds (its lease is renewed first, which also
+    locks the row until commit) or ``None`` when another worker has taken it over.
+    The claim is released when the block ends normally; if it raises, everything is
+    rolled back and the row stays claimed until the lease runs out.
+    """
+    pk = _pk(held.model)
+    with transaction():
+        renewed = db.session.execute(
+            sa.update(held.model)
+            .where(pk == held.id, held.model.claimed_by == held.token)
+            .values(claimed_until=(now or utcnow()) + lease)
+            .execution_options(synchronize_session=False)
+        )
+        if renewed.rowcount != 1:
+            yield None
+            return
+        row = db.session.get(held.model, held.id, populate_existing=True)
+        yield row
+        row.claimed_by = None  # type: ignore[union-attr]
+        row.claimed_until = None  # type: ignore[union-attr]
+
+
+def sweep_rows(
+    query: sa.Select[Any],
+    work: Callable[[Any], None],
+    *,
+    now: datetime | None = None,
+    limit: int = DEFAULT_BATCH,
+    lease: timedelta = DEFAULT_LEASE,
+) -> int:
+    """Claim due rows, then call ``work(row)`` for each in its own transaction.
+
+    A unit that raises is logged and rolled back (the row is retried once its lease
+    expires); the others go on. Returns the number of units finished.
+    """
+    now = now or utcnow()
+    with transaction():
+        claims = claim(query, limit, now=now, lease=lease)
+    done = 0
+    for held in claims:
+        try:
+            with holding(held, now=now, lease=lease) as row:
+                if row is None:
+                    continue
+                work(row)
+                done += 1
+        except Exception:
+            log.exception("%s %s failed; it is retried after its lease", held.model.__name__, held.id)
+    return done
+
+
+def _pk(model: type[Any]) -> Any:
+    return model.__mapper__.primary_key[0]
+
+
+def _token() -> str:
+    return f"{socket.gethostname()[:50]}:{os.getpid()}:{uuid.uuid4().hex[:16]}"

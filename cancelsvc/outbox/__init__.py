@@ -1,0 +1,31 @@
+"""Domain events through a transactional outbox.
+
+- ``publish(type, subject_id, data)`` adds a ``DomainEvent`` to the caller's
+  transaction (never commits): no change without its event, no event without its change;
+- ``subscriber(*types)`` registers an idempotent handler ``(event) -> None``;
+- the ``outbox.dispatch`` sweeper (``dispatcher``) calls the handlers at least once
+  per event and marks the event dispatched.
+"""
+
+from __future__ import annotations
+
+from cancelsvc.outbox.publish import publish
+from cancelsvc.outbox.subscribers import Handler, SubscriberRegistry, registry, subscriber
+from cancelsvc.outbox.types import (
+    CANCELLATION_CREATED,
+    CANCELLATION_EVENT_TYPES,
+    CANCELLATION_NODE_CHANGED,
+    CANCELLATION_STATE_CHANGED,
+)
+
+__all__ = [
+    "CANCELLATION_CREATED",
+    "CANCELLATION_EVENT_TYPES",
+    "CANCELLATION_NODE_CHANGED",
+    "CANCELLATION_STATE_CHANGED",
+    "Handler",
+    "SubscriberRegistry",
+    "publish",
+    "registry",
+    "subscriber",
+]

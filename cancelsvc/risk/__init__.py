@@ -1,0 +1,1 @@
+"""Risk model commands (``flask ml …``); the model itself lives in the ``ml`` package."""

@@ -1,0 +1,273 @@
+"""Sweepers, row claims and leases, ``tick`` and ``jobs tick``, and the Huey queue built from config."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from huey import RedisHuey, SqliteHuey
+
+from cancelsvc.database import transaction
+from cancelsvc.jobs import DEFAULT_LEASE, claim, holding, sweep_rows, sweeper, sweepers, tick
+from cancelsvc.jobs.queue import SweepConsumer, build_consumer, create_huey
+from cancelsvc.jobs.registry import unregister
+from cancelsvc.outbox import publish
+from cancelsvc.webhooks.delivery import LEASE as DELIVERY_LEASE
+from models import DomainEvent, WebhookDelivery, db
+from models.base import utcnow
+from tests.factories import WebhookDeliveryFactory, WebhookSubscriptionFactory
+
+
+def _due(now: Any) -> sa.Select[Any]:
+    return (
+        sa.select(WebhookDelivery)
+        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+    )
+
+
+def _deliveries(n: int, now: Any) -> list[str]:
+    subscription = WebhookSubscriptionFactory()
+    return [
+        WebhookDeliveryFactory(subscription_id=subscription.id, next_attempt_at=now - timedelta(seconds=n - i)).id
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def temporary_sweeper() -> Iterator[Any]:
+    names: list[str] = []
+
+    def register(name: str, func: Any, order: int = 100) -> None:
+        sweeper(name, order=order)(func)
+        names.append(name)
+
+    yield register
+    for name in names:
+        unregister(name)
+
+
+def test_claims_are_disjoint_and_in_order(app: Any) -> None:
+    now = utcnow()
+    ids = _deliveries(10, now)
+    with transaction():
+        first = claim(_due(now), 6, now=now)
+    with transaction():
+        second = claim(_due(now), 6, now=now)
+    with transaction():
+        third = claim(_due(now), 6, now=now)
+    assert [c.id for c in first] == ids[:6]
+    assert [c.id for c in second] == ids[6:]
+    assert third == []
+    assert first[0].token != second[0].token
+
+
+def test_holding_works_on_the_row_and_releases_it(app: Any) -> None:
+    now = utcnow()
+    (row_id,) = _deliveries(1, now)
+    with transaction():
+        (held,) = claim(_due(now), now=now)
+    with holding(held, now=now) as delivery:
+        assert delivery is not None and delivery.id == row_id and delivery.claimed_by == held.token
+        delivery.last_error = "worked on"
+    db.session.expire_all()
+    row = db.session.get(WebhookDelivery, row_id)
+    assert row.last_error == "worked on" and row.claimed_by is None and row.claimed_until is None
+    with holding(held, now=now) as again:  # the claim was released: it no longer holds
+        assert again is None
+
+
+def test_an_expired_lease_is_taken_over_and_the_old_holder_backs_off(app: Any) -> None:
+    now = utcnow()
+    _deliveries(3, now)
+    with transaction():
+        dead_worker = claim(_due(now), now=now)
+    assert len(dead_worker) == 3
+    with transaction():
+        assert claim(_due(now), now=now + DEFAULT_LEASE - timedelta(seconds=1)) == []
+    later = now + DEFAULT_LEASE + timedelta(seconds=1)
+    with transaction():
+        new_worker = claim(_due(later), now=later)
+    assert [c.id for c in new_worker] == [c.id for c in dead_worker]
+    with holding(dead_worker[0], now=later) as row:
+        assert row is None  # it woke up too late: the row is someone else's now
+    with holding(new_worker[0], now=later) as row:
+        assert row is not None
+
+
+def test_sweep_rows_isolates_a_failing_unit(app: Any, caplog: Any) -> None:
+    now = utcnow()
+    ids = _deliveries(3, now)
+    touched: list[str] = []
+
+    def work(delivery: WebhookDelivery) -> None:
+        if delivery.id == ids[1]:
+            raise RuntimeError("boom")
+        delivery.last_error = "swept"
+        touched.append(delivery.id)
+
+    with caplog.at_level(logging.ERROR, logger="cancelsvc.jobs.claims"):
+        assert sweep_rows(_due(now), work, now=now) == 2
+    assert touched == [ids[0], ids[2]] and ids[1] in caplog.text
+    db.session.expire_all()
+    failed = db.session.get(WebhookDelivery, ids[1])
+    assert failed.claimed_by is not None  # kept until its lease runs out, then retried
+    assert sweep_rows(_due(now), work, now=now + DEFAULT_LEASE + timedelta(seconds=1)) == 2
+
+
+def test_a_delivery_whose_worker_died_is_picked_up_after_the_lease(app: Any, receiver: Any) -> None:
+    now = utcnow()
+    subscription = WebhookSubscriptionFactory(url=receiver.url)
+    WebhookDeliveryFactory(subscription_id=subscription.id, next_attempt_at=now)
+    with transaction():
+        assert len(claim(_due(now), now=now, lease=DELIVERY_LEASE)) == 1  # ... and the worker dies
+    assert tick(now + timedelta(minutes=1))["webhooks.deliver"] == 0
+    assert receiver.requests == []
+    assert tick(now + DELIVERY_LEASE + timedelta(seconds=1))["webhooks.deliver"] == 1
+    assert len(receiver.requests) == 1
+
+
+def test_an_event_whose_dispatcher_died_is_picked_up_after_the_lease(app: Any) -> None:
+    now = utcnow()
+    with transaction():
+        publish("cancellation.created", "req-1", {})
+    pending = sa.select(DomainEvent).where(DomainEvent.dispatched_at.is_(None))
+    with transaction():
+        assert len(claim(pending, now=now)) == 1
+    assert tick(now + timedelta(minutes=1))["outbox.dispatch"] == 0
+    assert tick(now + DEFAULT_LEASE + timedelta(seconds=1))["outbox.dispatch"] == 1
+
+
+@pytest.mark.postgres_only
+def test_concurrent_claimers_never_share_a_row(app: Any) -> None:
+    now = utcnow()
+    ids = _deliveries(60, now)
+    workers = 6
+    barrier = threading.Barrier(workers)
+    taken: list[list[str]] = [[] for _ in range(workers)]
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                while True:
+                    with transaction():
+                        batch = claim(_due(now), 7, now=now)
+                    if not batch:
+                        return
+                    taken[n].extend(c.id for c in batch)
+        except BaseException as error:
+            errors.append(error)
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(30)
+    assert errors == []
+    everything = [row_id for batch in taken for row_id in batch]
+    assert sorted(everything) == sorted(ids)  # each row exactly once
+    assert sum(1 for batch in taken if batch) > 1  # the work was actually shared
+
+
+def test_tick_runs_every_sweeper_in_order_and_reports_failures(app: Any, temporary_sweeper: Any) -> None:
+    calls: list[str] = []
+    temporary_sweeper("test.first", lambda now: calls.append("first") or 3, order=1)
+
+    def broken(now: Any) -> int:
+        raise RuntimeError("cannot sweep")
+
+    temporary_sweeper("test.broken", broken, order=2)
+    names = [s.name for s in sweepers()]
+    assert names[:2] == ["test.first", "test.broken"]
+    assert names.index("outbox.dispatch") < names.index("webhooks.deliver")
+    report = tick()
+    assert report["test.first"] == 3 and calls == ["first"]
+    assert report.errors == {"test.broken": "RuntimeError"} and not report.ok
+    assert {"outbox.dispatch", "webhooks.deliver", "idempotency.expire"} <= set(report.done)
+
+
+def test_a_sweeper_name_cannot_be_taken_twice(app: Any, temporary_sweeper: Any) -> None:
+    def one(now: Any) -> int:
+        return 0
+
+    def another(now: Any) -> int:
+        return 1
+
+    temporary_sweeper("test.once", one)
+    temporary_sweeper("test.once", one)  # registering the same function again is harmless
+    with pytest.raises(ValueError, match="already registered"):
+        sweeper("test.once")(another)
+
+
+def test_jobs_tick_cli_prints_what_each_sweeper_did(app: Any, runner: Any, receiver: Any) -> None:
+    WebhookSubscriptionFactory(url=receiver.url)
+    with transaction():
+        publish("cancellation.created", "req-1", {})
+        publish("cancellation.state_changed", "req-1", {"state": "ready"})
+    result = runner.invoke(args=["jobs", "tick"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "outbox.dispatch: 2" in lines and "webhooks.deliver: 2" in lines and "idempotency.expire: 0" in lines
+    assert len(receiver.requests) == 2
+
+
+def test_jobs_tick_cli_fails_when_a_sweeper_fails(app: Any, runner: Any, temporary_sweeper: Any) -> None:
+    def broken(now: Any) -> int:
+        raise RuntimeError("cannot sweep")
+
+    temporary_sweeper("test.broken", broken)
+    result = runner.invoke(args=["jobs", "tick"])
+    assert result.exit_code == 1 and "test.broken: failed (RuntimeError" in result.output
+
+
+def test_the_queue_defaults_to_sqlite_in_the_instance_folder(make_app: Any, tmp_path: Path) -> None:
+    app = make_app()
+    app.instance_path = str(tmp_path / "instance")
+    huey = create_huey(app)
+    assert isinstance(huey, SqliteHuey) and not huey.immediate
+    assert huey.storage.filename == str(tmp_path / "instance" / "jobs.db")
+    assert huey.name == "cancelsvc"
+
+
+def test_the_queue_follows_the_queue_url(make_app: Any, tmp_path: Path) -> None:
+    redis_app = make_app(CANCELSVC_QUEUE_URL="redis://127.0.0.1:6379/15", CANCELSVC_QUEUE_NAME="other_queue")
+    huey = create_huey(redis_app)
+    assert isinstance(huey, RedisHuey) and not huey.immediate and huey.name == "other_queue"
+    sqlite_app = make_app(CANCELSVC_QUEUE_URL=f"sqlite:///{tmp_path}/queue.db")
+    assert create_huey(sqlite_app).storage.filename == f"{tmp_path}/queue.db"
+
+
+def test_the_consumer_sweeps_every_interval_with_threads(make_app: Any, tmp_path: Path) -> None:
+    app = make_app(CANCELSVC_QUEUE_URL=f"sqlite:///{tmp_path}/queue.db")
+    huey = create_huey(app)
+    consumer = build_consumer(app, huey, workers=3, interval=2)
+    assert isinstance(consumer, SweepConsumer) and consumer.workers == 3
+    assert consumer.scheduler_interval == 1 and consumer.scheduler_class.periodic_task_seconds == 60
+    assert consumer._create_scheduler().periodic_task_seconds == 2
+    periodic = {task.name for task in huey._registry.periodic_tasks}
+    assert {f"sweep.{s.name}" for s in sweepers()} <= periodic
+
+
+def test_jobs_settings_have_defaults_and_are_validated() -> None:
+    from cancelsvc.config import ConfigError, Settings
+
+    defaults = Settings.load({})
+    assert defaults.CANCELSVC_JOBS_INTERVAL == 5 and defaults.CANCELSVC_QUEUE_NAME == "cancelsvc"
+    assert Settings.load({"CANCELSVC_JOBS_INTERVAL": "2"}).CANCELSVC_JOBS_INTERVAL == 2
+    for name, value in [
+        ("CANCELSVC_JOBS_INTERVAL", "0"),
+        ("CANCELSVC_JOBS_INTERVAL", "61"),
+        ("CANCELSVC_JOBS_INTERVAL", "soon"),
+        ("CANCELSVC_QUEUE_NAME", "has space"),
+        ("CANCELSVC_QUEUE_NAME", "x" * 65),
+    ]:
+        with pytest.raises(ConfigError, match=name):
+            Settings.load({name: value})
