@@ -84,6 +84,22 @@ def _extra_holidays(name: str, raw: str) -> str:
     return raw
 
 
+SLA_NODES = ("identity_verified", "fees_settled", "services_cancelled", "devices_returned", "family_resolved")
+
+
+def parse_sla(raw: str, name: str = "CANCELSVC_SLA_WORKING_DAYS") -> dict[str, int]:
+    """``"fees_settled=3,devices_returned=10"`` → per-node SLA in working days."""
+    out: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        node, _, days = part.partition("=")
+        if node.strip() not in SLA_NODES or not days.strip().isdigit():
+            raise ConfigError(
+                f"{name} takes node=working_days pairs for {', '.join(SLA_NODES)}; got {part!r}"
+            )
+        out[node.strip()] = int(days)
+    return out
+
+
 @dataclass(frozen=True)
 class Settings:
     """The service's settings; field names are the environment variable names."""
@@ -103,6 +119,7 @@ class Settings:
     CANCELSVC_COOLING_OFF_HOURS: int = 72
     CANCELSVC_FOLLOW_UP_HOURS: int = 48
     CANCELSVC_EXTRA_HOLIDAYS: str = ""
+    CANCELSVC_SLA_WORKING_DAYS: str = ""
     CANCELSVC_LOG_FORMAT: str = "json"
     CANCELSVC_LOG_LEVEL: str = "INFO"
     CANCELSVC_ENV: str = "production"
@@ -187,6 +204,7 @@ _VALIDATORS: dict[str, Callable[[str, str], Any]] = {
     "CANCELSVC_COOLING_OFF_HOURS": lambda n, r: _positive_int(n, r, minimum=0),
     "CANCELSVC_FOLLOW_UP_HOURS": lambda n, r: _positive_int(n, r, minimum=0),
     "CANCELSVC_EXTRA_HOLIDAYS": _extra_holidays,
+    "CANCELSVC_SLA_WORKING_DAYS": lambda n, r: (parse_sla(r, n), r)[1],
     "CANCELSVC_LOG_FORMAT": _choice("json", "text"),
     "CANCELSVC_LOG_LEVEL": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
     "CANCELSVC_ENV": _choice("production", "development"),

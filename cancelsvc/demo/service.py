@@ -11,7 +11,7 @@ from cancelsvc.auth.keys import create_key
 from cancelsvc.auth.passwords import hash_password
 from cancelsvc.demo import data
 from cancelsvc.imports.service import ImportReport, import_document
-from models import ApiKey, StaffUser, Store, db
+from models import Account, ApiKey, StaffUser, Store, db
 from models.auth import API_SCOPES
 
 DEMO_KEY_NAME = "demo"
@@ -22,6 +22,8 @@ DEMO_USERS = (
 )
 DEMO_PASSWORD = "cancelsvc-demo"
 DEMO_CUSTOMER = "C-1001"
+#: A clean line (Chengdu) whose request is already in progress.
+OPEN_REQUEST_MSISDN = "+8613800000008"
 
 
 @dataclass
@@ -53,4 +55,20 @@ def seed(today: date, pii_key: str) -> DemoSeed:
         user.role, user.store_code, user.active = role, store_code, True
         user.password_hash = hash_password(DEMO_PASSWORD)
         db.session.add(user)
+    db.session.flush()
+    _open_request(OPEN_REQUEST_MSISDN)
     return DemoSeed(report, clear, DEMO_USERS, DEMO_PASSWORD, DEMO_CUSTOMER)
+
+
+def _open_request(msisdn: str) -> None:
+    """One line with a request in progress, so the demo also shows ``request.open``."""
+    from cancelsvc.auth.principal import Principal
+    from cancelsvc.precheck.service import run_precheck
+    from cancelsvc.requests.service import open_request_of, submit
+
+    account_id = db.session.execute(sa.select(Account.id).where(Account.msisdn == msisdn)).scalar_one()
+    if open_request_of(account_id) is not None:
+        return
+    seeder = Principal(kind="api_key", ref="demo-seed", scopes=frozenset({"admin"}))
+    precheck, _ = run_precheck(seeder, msisdn, "app", "asap")
+    submit(seeder, precheck.id, "switching_operator", None)

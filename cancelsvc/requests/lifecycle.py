@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from cancelsvc import audit, outbox
+from cancelsvc.config import parse_sla
 from cancelsvc.database import is_postgres
 from cancelsvc.errors import NotFound
 from cancelsvc.requests import payments, progress
@@ -60,7 +61,7 @@ def facts(req: CancellationRequest) -> progress.RequestFacts:
         refunded_at=req.refunded_at,
         follow_up_at=dt.datetime.fromisoformat(follow_up_at) if follow_up_at else None,
         follow_up_hours=current_app.config["CANCELSVC_FOLLOW_UP_HOURS"],
-        sla_working_days=current_app.config.get("CANCELSVC_SLA_WORKING_DAYS") or {},
+        sla_working_days=parse_sla(current_app.config.get("CANCELSVC_SLA_WORKING_DAYS") or ""),
     )
 
 
@@ -102,8 +103,10 @@ class Change:
     def finish(self, action: str) -> None:
         """Derive nodes, readiness and ETA; bump the version; log, audit and publish."""
         req = self.req
+        covered = payments.covered_keys(req.items, req.paid_total)
         for item in req.items:
-            if item.key in payments.covered_keys(req.items, req.paid_total) and self.close_item(item, "done"):
+            if item.key in covered and self.close_item(item, "done"):
+                item.done_by = payments.PAID_BY
                 self.note(progress.ITEM_NODE.get(item.code, "fees_settled"), "item_done", item=item.code)
         if req.state == IN_PROGRESS and _all_required_done(req):
             self.move_to(READY)

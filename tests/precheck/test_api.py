@@ -167,7 +167,7 @@ def test_the_demo_shows_every_rule_in_both_languages(client: Any, runner: Any, d
             assert response.status_code == 201
             seen |= {f["code"] for f in response.get_json()["findings"]}
     expected = {
-        "account.cancelled", "account.legal_hold", "account.suspended", "account.porting",
+        "account.cancelled", "request.open", "account.legal_hold", "account.suspended", "account.porting",
         "contract.early_termination", "contract.waived", "balance.settle", "balance.refund", "balance.disputed",
         "device.return", "device.installment", "service.cancel", "service.cancel_third_party",
         "service.renews_before_effective", "family.reassign", "family.leave", "loyalty.points",
