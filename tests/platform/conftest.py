@@ -14,8 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from flask import Flask, g
-from flask.testing import FlaskClient
 
 from cancelsvc.outbox import registry
 from tests.conftest import TEST_DATABASE_URL
@@ -63,17 +61,6 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A test client whose every request authenticates afresh.
-
-    The ``app`` fixture keeps one application context open for the whole test, so
-    ``g`` (where the caller is cached) would otherwise outlive a request.
-    """
-    app.before_request(lambda: g.pop("principal", None) and None)
-    return app.test_client()
 
 
 @pytest.fixture
