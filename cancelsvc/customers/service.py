@@ -23,15 +23,20 @@ class AccountRef(Protocol):
     msisdn: str
 
 
-def can_see_account(principal: Principal, account: AccountRef) -> bool:
-    """API keys see all; customers their own; clerks and supervisors their store's."""
+def visible_to(principal: Principal, customer_id: int, store_code: str | None) -> bool:
+    """API keys and admins see all; customers their own; clerks and supervisors their store's."""
     if principal.sees_everything:
         return True
     if principal.is_customer:
-        return account.customer_id == principal.customer_id
+        return customer_id == principal.customer_id
     if principal.is_staff:
-        return account.store_code is not None and account.store_code == principal.store_code
+        return store_code is not None and store_code == principal.store_code
     return False
+
+
+def can_see_account(principal: Principal, account: AccountRef) -> bool:
+    """Whether the caller may see this account (otherwise it is 404 for them)."""
+    return visible_to(principal, account.customer_id, account.store_code)
 
 
 _REF_COLUMNS = (Account.id, Account.customer_id, Account.store_code, Account.msisdn)

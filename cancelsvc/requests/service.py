@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cancelsvc import outbox
 from cancelsvc.auth.principal import Principal
-from cancelsvc.customers.service import can_see_account
+from cancelsvc.customers.service import can_see_account, visible_to
 from cancelsvc.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from cancelsvc.precheck.codec import outcome_from_json
 from cancelsvc.precheck.service import VALIDITY, get_precheck
@@ -37,14 +37,8 @@ def actor_of(principal: Principal) -> str:
 
 
 def can_see_request(principal: Principal, req: CancellationRequest) -> bool:
-    """Same rule as accounts: keys and admins all, customers their own, staff their store."""
-    if principal.sees_everything:
-        return True
-    if principal.is_customer:
-        return req.customer_id == principal.customer_id
-    if principal.is_staff:
-        return req.store_code is not None and req.store_code == principal.store_code
-    return False
+    """The same rule as for the request's account."""
+    return visible_to(principal, req.customer_id, req.store_code)
 
 
 def get_request(principal: Principal, request_id: str) -> CancellationRequest:

@@ -31,11 +31,20 @@ def _failed(response: Response) -> bool:
     return response.status_code == 404
 
 
+def verified(view: Any) -> Any:
+    """Both public routes: verify code documented, failed verifications rate-limited."""
+    for decorate in (
+        blp.response(200, PublicProgressSchema),
+        blp.doc(parameters=[VERIFY]),
+        limiter.limit(PER_CLIENT, deduct_when=_failed),
+        limiter.limit(PER_CODE, key_func=rate_key_code, deduct_when=_failed),
+    ):
+        view = decorate(view)
+    return view
+
+
 @blp.route("/<code>", methods=["GET"])
-@limiter.limit(PER_CODE, key_func=rate_key_code, deduct_when=_failed)
-@limiter.limit(PER_CLIENT, deduct_when=_failed)
-@blp.doc(parameters=[VERIFY])
-@blp.response(200, PublicProgressSchema)
+@verified
 def track(code: str) -> Any:
     """Progress of a request: masked number, nodes and ETA (no amounts, no names)."""
     req, msisdn = verified_request(code, request.headers.get("X-Verify-Code"))
@@ -46,10 +55,7 @@ def track(code: str) -> Any:
 
 
 @blp.route("/<code>/withdraw", methods=["POST"])
-@limiter.limit(PER_CODE, key_func=rate_key_code, deduct_when=_failed)
-@limiter.limit(PER_CLIENT, deduct_when=_failed)
-@blp.doc(parameters=[VERIFY])
-@blp.response(200, PublicProgressSchema)
+@verified
 def withdraw(code: str) -> Any:
     """Withdraw during cooling-off; withdrawing again answers with the withdrawn request."""
     req, msisdn = verified_request(code, request.headers.get("X-Verify-Code"))
