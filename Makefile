@@ -41,13 +41,12 @@ run: setup
 	@echo "  API docs:      http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "  OpenAPI:       http://$(HOST):$(PORT)/api/v1/openapi.json"
 	@echo "  Staff console: http://$(HOST):$(PORT)/console/login"
-	@echo "  Health:        http://$(HOST):$(PORT)/readyz"
+	@echo "  Health:        http://$(HOST):$(PORT)/healthz  (readiness: /readyz)"
 	@echo "  Demo credentials above (also in instance/demo-credentials.txt). Stop with Ctrl-C."
 	@echo "  Scheduled jobs (deactivation, SLA marks, webhooks) run alongside."
 	@echo
-	@trap 'kill 0' INT TERM EXIT; \
-		$(FLASK) jobs run & \
-		$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	@$(FLASK) jobs run & JOBS=$$!; trap 'kill $$JOBS 2>/dev/null' EXIT; \
+		$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --no-control-socket --access-logfile - wsgi:app
 
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
 test: $(VENV)/.dev

@@ -41,6 +41,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     settings = Settings.load(environ, overrides).with_secrets(Path(app.instance_path))
     app.config.update(settings.flask_config(project_root))
     app.json.sort_keys = False  # keep documents in schema order
+    app.json.ensure_ascii = False  # UTF-8 Chinese, readable as is
     app.config.update(
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         API_TITLE="cancelsvc",

@@ -86,9 +86,20 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see
+    # _sqlite_begin): otherwise a SAVEPOINT opened before any other statement becomes
+    # the outermost transaction and its RELEASE commits, breaking rollback.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _sqlite_begin(connection: sa.engine.Connection) -> None:
+    """Emit BEGIN ourselves on SQLite (pysqlite's implicit transactions are disabled above)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

@@ -119,8 +119,10 @@ def derive(facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> lis
     base = facts.deactivated_at or ready_by
     refund = Node(9, "refund_issued", "pending", expected_at=add(base, REFUND_WORKING_DAYS, tz),
                   due_at=add(base, REFUND_WORKING_DAYS, tz))
+    if facts.deactivated_at:
+        refund.started_at = facts.deactivated_at
     if facts.refund_due <= 0:
-        refund.status = "skipped"
+        refund.status, refund.started_at = "skipped", None
     elif facts.refunded_total >= facts.refund_due:
         refund.status, refund.completed_at = "done", facts.refunded_at
     elif facts.deactivated_at:
@@ -129,6 +131,7 @@ def derive(facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> lis
 
     follow = Node(10, "follow_up", "pending", expected_at=base + dt.timedelta(hours=facts.follow_up_hours),
                   due_at=base + dt.timedelta(hours=facts.follow_up_hours))
+    follow.started_at = facts.deactivated_at
     if facts.follow_up_at:
         follow.status, follow.completed_at = "done", facts.follow_up_at
     elif facts.deactivated_at:

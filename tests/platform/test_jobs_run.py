@@ -109,10 +109,19 @@ def test_jobs_run_on_the_default_sqlite_queue(app: Any, base_config: dict[str, A
 def test_jobs_run_stops_cleanly(app: Any, base_config: dict[str, Any], tmp_path: Path, signum: int) -> None:
     process = _start(base_config, f"test_{uuid.uuid4().hex[:12]}", f"sqlite:///{tmp_path}/queue.db")
     try:
-        time.sleep(2.5)
-        assert process.poll() is None
+        # Signal only once the consumer runs (start-up is slow on a loaded machine).
+        started = []
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while time.monotonic() < deadline and process.poll() is None:
+            line = process.stdout.readline()  # type: ignore[union-attr]
+            started.append(line)
+            if line.startswith("jobs: sweeping every"):
+                break
+        time.sleep(0.5)
+        assert process.poll() is None, "".join(started)
         process.send_signal(signum)
         output, _ = process.communicate(timeout=10)
+        output = "".join(started) + output
     finally:
         if process.poll() is None:
             process.kill()
