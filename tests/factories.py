@@ -232,3 +232,121 @@ class IdempotencyRecordFactory(Base):
     request_hash = "0" * 64
     status_code = 201
     response_body = factory.LazyFunction(lambda: {"id": new_uuid()})
+
+
+# --- Pre-checks and cancellation requests -------------------------------------------------
+
+import datetime as _dt  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from cancelsvc.precheck.codec import outcome_to_json  # noqa: E402
+from cancelsvc.precheck.engine import evaluate  # noqa: E402
+from cancelsvc.precheck.snapshot import AccountSnap  # noqa: E402
+from cancelsvc.requests.codes import new_tracking_code  # noqa: E402
+from cancelsvc.workdays import WorkCalendar  # noqa: E402
+from models import CancellationRequest, ChecklistEntry, InboundEvent, Precheck, TimelineEntry  # noqa: E402
+
+
+def _precheck_outcome(account: Account, channel: str, effective: date) -> dict:
+    """The stored outcome of a real evaluation of a clean line (identity check only)."""
+    snap = AccountSnap(id=account.id, msisdn=account.msisdn, store_code=account.store_code)
+    now = _dt.datetime.combine(effective, _dt.time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+    return outcome_to_json(evaluate(snap, channel, effective, effective, now, WorkCalendar()))
+
+
+class PrecheckFactory(Base):
+    class Meta:
+        model = Precheck
+
+    class Params:
+        account = factory.SubFactory(AccountFactory)
+
+    account_id = factory.SelfAttribute("account.id")
+    channel = "app"
+    effective_date = TODAY
+    asap = True
+    outcome = factory.LazyAttribute(lambda o: _precheck_outcome(o.account, o.channel, o.effective_date))
+    result = factory.LazyAttribute(lambda o: o.outcome["result"])
+    can_submit = factory.LazyAttribute(lambda o: o.outcome["can_submit"])
+    eligible_now = factory.LazyAttribute(lambda o: o.outcome["eligible_now"])
+    created_by = "api_key:1"
+
+
+class CancellationRequestFactory(Base):
+    """An open request of a clean line, as submitted (no derived nodes yet)."""
+
+    class Meta:
+        model = CancellationRequest
+
+    class Params:
+        account = factory.SubFactory(AccountFactory)
+
+    id = factory.LazyFunction(new_uuid)
+    tracking_code = factory.LazyFunction(new_tracking_code)
+    account_id = factory.SelfAttribute("account.id")
+    state = "in_progress"
+    open_account_id = factory.LazyAttribute(lambda o: o.account.id if o.state in ("in_progress", "ready") else None)
+    precheck_id = factory.LazyAttribute(lambda o: PrecheckFactory(account=o.account).id)
+    customer_id = factory.SelfAttribute("account.customer_id")
+    store_code = factory.SelfAttribute("account.store_code")
+    channel = "app"
+    version = 1
+    effective_date = TODAY
+    timezone = "Asia/Shanghai"
+    submitted_at = factory.LazyFunction(utcnow)
+    withdraw_until = factory.LazyAttribute(lambda o: o.submitted_at + timedelta(hours=72))
+    last_changed_at = factory.SelfAttribute("submitted_at")
+    quoted_total = Decimal("0.00")
+    restore_point = factory.LazyAttribute(lambda o: {
+        "services": {s.code: s.status for s in o.account.services},
+        "family_group_id": o.account.family_group_id,
+        "family_role": o.account.family_role,
+        "prepaid_credit": format(o.account.prepaid_credit, "f"),
+        "status": o.account.status,
+    })
+    nodes = factory.LazyFunction(dict)
+    eta = factory.LazyFunction(dict)
+    created_by = "api_key:1"
+
+
+class ChecklistEntryFactory(Base):
+    class Meta:
+        model = ChecklistEntry
+
+    request = factory.SubFactory(CancellationRequestFactory)
+    position = factory.Sequence(lambda n: n)
+    code = "device.return"
+    refs = factory.Sequence(lambda n: [f"ONT-{n:05d}"])
+    key = factory.LazyAttribute(lambda o: f"{o.code}:{o.refs[0]}" if o.refs else o.code)
+    owner = "customer"
+    required = True
+    self_service = True
+    amount = Decimal("300.00")
+    est_min = 5
+    est_max = 7
+    status = "todo"
+
+
+class TimelineEntryFactory(Base):
+    class Meta:
+        model = TimelineEntry
+
+    request = factory.SubFactory(CancellationRequestFactory)
+    at = factory.LazyFunction(utcnow)
+    node = "submitted"
+    message = "submitted"
+    params = factory.LazyFunction(dict)
+    actor = "customer"
+
+
+class InboundEventFactory(Base):
+    class Meta:
+        model = InboundEvent
+
+    event_id = factory.Sequence(lambda n: f"evt-{n:06d}")
+    type = "identity.verified"
+    occurred_at = factory.LazyFunction(utcnow)
+    request_id = factory.LazyFunction(lambda: CancellationRequestFactory().id)
+    data = factory.LazyFunction(lambda: {"method": "video"})
+    outcome = "applied"
+    sender = "api_key:1"

@@ -3,6 +3,9 @@
 Payments add up and are applied to the quoted amounts in a fixed order: the balance,
 then early-termination fees, then installments, then replacement fees of devices not
 returned. An item is covered when the running total reaches the end of its amount.
+Items the payments settled keep their share of the total (``done_by`` is ``PAID_BY``);
+items closed any other way (waived, a device brought back, ticked off by a clerk) take
+none of it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from decimal import Decimal
 from typing import Protocol
 
 PAYABLE_ORDER = ("balance.settle", "contract.early_termination", "device.installment", "device.return")
+#: ``done_by`` of the items that payments settled.
+PAID_BY = "payment"
 
 
 class Payable(Protocol):
@@ -19,16 +24,30 @@ class Payable(Protocol):
     code: str
     amount: Decimal | None
     status: str
+    done_by: str | None
+
+
+def settled_by_payment(item: Payable) -> bool:
+    return item.status == "done" and item.done_by == PAID_BY
 
 
 def covered_keys(items: Iterable[Payable], paid_total: Decimal) -> set[str]:
-    """Keys of the money items that ``paid_total`` covers, in ``PAYABLE_ORDER``."""
-    open_items = [i for i in items if i.code in PAYABLE_ORDER and i.status == "todo" and (i.amount or 0) > 0]
-    open_items.sort(key=lambda i: PAYABLE_ORDER.index(i.code))
+    """Keys of the open money items that ``paid_total`` covers, in ``PAYABLE_ORDER``."""
+    payable = [
+        i for i in items
+        if i.code in PAYABLE_ORDER and (i.amount or 0) > 0 and (i.status == "todo" or settled_by_payment(i))
+    ]
+    payable.sort(key=lambda i: PAYABLE_ORDER.index(i.code))
     covered, running = set(), Decimal("0")
-    for item in open_items:
+    for item in payable:
         running += item.amount or Decimal("0")
         if running > paid_total:
             break
-        covered.add(item.key)
+        if item.status == "todo":
+            covered.add(item.key)
     return covered
+
+
+def settled_total(items: Iterable[Payable]) -> Decimal:
+    """The part of the payments that settled items (the rest is an overpayment)."""
+    return sum((i.amount or Decimal("0") for i in items if settled_by_payment(i)), Decimal("0"))

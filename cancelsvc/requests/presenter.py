@@ -141,9 +141,13 @@ def public_document(req: CancellationRequest, locale: str, msisdn: str) -> dict[
 
 @lru_cache(maxsize=4096)
 def _checklist_texts(precheck_id: str, locale: str) -> dict[str, tuple[str, str]]:
-    """Titles and details of a pre-check's checklist (pre-checks never change: cacheable)."""
+    """Titles and details of a pre-check's checklist (pre-checks never change: cacheable).
+
+    A checklist item's texts depend on the item alone, so only the checklist is decoded
+    and rendered: findings and alternatives (most of a stored outcome) are left out.
+    """
     row = db.session.get(Precheck, precheck_id)
-    doc = present(outcome_from_json(row.outcome), locale)
+    doc = present(outcome_from_json({**row.outcome, "findings": [], "alternatives": []}), locale)
     return {item["key"]: (item["title"], item["detail"]) for item in doc["checklist"]}
 
 

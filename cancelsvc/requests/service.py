@@ -196,7 +196,8 @@ def patch_item(principal: Principal, req: CancellationRequest, key: str, status:
         raise PreconditionFailed(code="precondition.failed", version=req.version)
     if req.state not in OPEN:
         raise Conflict(code="cancellation.closed", state=req.state)
-    if status == "waived" and principal.is_staff and principal.role not in ("supervisor", "admin"):
+    # Waivers need a supervisor's authority: clerks and system keys (the customer's app) may not waive.
+    if status == "waived" and not (principal.is_staff and principal.role in ("supervisor", "admin")):
         raise Forbidden(code="cancellation.waiver_needs_supervisor")
     item = next((i for i in req.items if i.key == key), None)
     if item is None:

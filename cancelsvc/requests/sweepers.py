@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from cancelsvc.jobs import sweeper
 from cancelsvc.jobs.claims import sweep_rows
+from cancelsvc.requests import payments
 from cancelsvc.requests.lifecycle import Change
 from cancelsvc.requests.progress import DONE_AT_DEACTIVATION
 from cancelsvc.requests.states import COMPLETED, READY
@@ -37,9 +38,11 @@ def advance(req: CancellationRequest, now: dt.datetime) -> None:
     change = Change(req, "system", SYSTEM, now=now)
     if req.nodes.get("cooling_off", {}).get("status") == "in_progress" and now >= req.withdraw_until:
         change.note("cooling_off", "cooling_off_ended")
-    if req.state == READY and now >= req.withdraw_until and local_date(now, req.timezone) >= req.effective_date:
+    due = req.state == READY and now >= req.withdraw_until and local_date(now, req.timezone) >= req.effective_date
+    if due:
         deactivate(change)
-    change.finish("cancellation.deactivated" if req.state == COMPLETED else "cancellation.checked")
+    # Later passes over a completed request (SLA marks) are checks, not another deactivation.
+    change.finish("cancellation.deactivated" if due else "cancellation.checked")
 
 
 def deactivate(change: Change) -> None:
@@ -53,7 +56,7 @@ def deactivate(change: Change) -> None:
     for item in req.items:
         if item.code in DONE_AT_DEACTIVATION:
             change.close_item(item, "done")
-    overpaid = req.paid_total - req.quoted_total
+    overpaid = req.paid_total - payments.settled_total(req.items)
     if overpaid > 0:
         req.refund_due += overpaid
     req.deactivated_at = change.now

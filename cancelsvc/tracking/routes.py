@@ -36,8 +36,10 @@ def verified(view: Any) -> Any:
     for decorate in (
         blp.response(200, PublicProgressSchema),
         blp.doc(parameters=[VERIFY]),
-        limiter.limit(PER_CLIENT, deduct_when=_failed),
-        limiter.limit(PER_CODE, key_func=rate_key_code, deduct_when=_failed),
+        # Shared scopes: reading and withdrawing draw on the same counters, so a guess
+        # costs the same on either route.
+        limiter.shared_limit(PER_CLIENT, scope="track-client", deduct_when=_failed),
+        limiter.shared_limit(PER_CODE, scope="track-code", key_func=rate_key_code, deduct_when=_failed),
     ):
         view = decorate(view)
     return view
