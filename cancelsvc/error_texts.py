@@ -39,6 +39,38 @@ _TITLES: dict[str, tuple[str, str]] = {
         "Something went wrong on our side; it has been logged, please try again shortly",
     ),
     "account.not_found": ("未找到该号码或账户", "We could not find this number or account"),
+    "precheck.not_found": ("未找到这次预检，请重新预检一次", "We could not find this pre-check; please run a new one"),
+    "precheck.effective_date_past": (
+        "生效日期请选择今天或之后的日期", "Please choose today or a later date as the effective date"
+    ),
+    "request.open": (
+        "这个号码已有一笔销户申请在办理中，可以直接查看它的进度",
+        "This number already has a request in progress; you can follow it with its tracking code",
+    ),
+    "cancellation.not_found": ("未找到这笔销户申请", "We could not find this cancellation request"),
+    "cancellation.item_not_found": ("清单里没有这一项", "This item is not on the request's checklist"),
+    "cancellation.item_ambiguous": ("请指明是清单里的哪一项", "Please name which checklist item you mean"),
+    "cancellation.precheck_unknown": ("请先完成预检，再提交申请", "Please run a pre-check first, then submit"),
+    "cancellation.precheck_stale": (
+        "预检结果已超过 24 小时，重新预检一次就可以提交", "The pre-check is over 24 hours old; run a new one and submit"
+    ),
+    "cancellation.precheck_blocked": (
+        "还有需要先处理的事项，处理好后就可以提交", "A few things need sorting out first; after that you can submit"
+    ),
+    "cancellation.precheck_account": ("这次预检属于另一个号码", "This pre-check is for another number"),
+    "cancellation.already_deactivated": (
+        "号码已经注销，申请已办结", "The number is already deactivated; the request is complete"
+    ),
+    "cancellation.closed": ("这笔申请已经结束", "This request is already closed"),
+    "cancellation.cooling_off_over": (
+        "冷静期已结束，如需撤回请联系客服或到营业厅", "The cooling-off has ended; to withdraw, contact us or visit a store"
+    ),
+    "cancellation.waiver_needs_supervisor": ("减免需要主管确认", "Waivers are confirmed by a supervisor"),
+    "event.unknown_request": ("没有与该事件对应的销户申请", "No cancellation request matches this event"),
+    "event.unknown_type": ("不认识的事件类型", "Unknown event type"),
+    "tracking.not_found": (
+        "没有找到对应的申请，请核对查询码和手机号后四位", "Nothing found; please check the tracking code and the last 4 digits"
+    ),
 }
 
 _BY_STATUS = {

@@ -30,7 +30,7 @@ LOCALES = ("zh-CN", "en")
 CATALOGS: dict[str, dict[str, str]] = {"zh-CN": zh_cn.MESSAGES, "en": en.MESSAGES}
 
 #: Parameter name -> term group: its value is a code shown as ``term.<group>.<code>``.
-TERM_PARAMS = {"device": "device", "contract_kind": "contract", "reason": "waiver", "hold": "hold"}
+TERM_PARAMS = {"device": "device", "contract_kind": "contract", "reason": "waiver", "hold": "hold", "item": "item"}
 
 _BABEL_IDS = {"zh-CN": "zh_Hans_CN", "en": "en"}
 _LIST_SEPARATOR = {"zh-CN": "、", "en": ", "}
