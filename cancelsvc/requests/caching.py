@@ -1,6 +1,6 @@
 """Conditional GETs of a request: ETag, Cache-Control, Vary and a cheap 304.
 
-The 304 answer reads a few columns of one row by primary key (a plain Core statement,
+The 304 answer reads five columns of one row by primary key (a plain Core statement,
 compiled once, no ORM objects) and writes nothing. A GET without ``If-None-Match``
 skips that peek and loads the request once.
 """
