@@ -13,11 +13,14 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_data import typical_account  # noqa: E402
 
 
 def fill(db, start: int, stop: int) -> None:  # noqa: ANN001
@@ -49,42 +52,6 @@ def sa_insert(model):  # noqa: ANN001, ANN201
     import sqlalchemy as sa
 
     return sa.insert(model)
-
-
-def typical_account(db) -> str:  # noqa: ANN001
-    """The issue's typical account; returns its MSISDN."""
-    from models import Account, Bill, Contract, Customer, Device, FamilyGroup, ValueAddedService
-
-    today = date.today()
-    group = FamilyGroup(group_code="FAM-BENCH")
-    customer = Customer(external_id="C-BENCH", name="张伟", segment="regular", timezone="Asia/Shanghai")
-    primary = Account(msisdn="+8613800138000", customer=customer, family_group=group, family_role="primary",
-                      plan_code="5G-128", plan_monthly_fee=Decimal("128.00"), unbilled_amount=Decimal("23.50"),
-                      loyalty_points=1200, holds=[], store_code="HZ-001")
-    members = [Account(msisdn=f"+861380013800{i}", customer=customer, family_group=group, family_role="member",
-                       holds=[]) for i in (1, 2)]
-    primary.contracts = [
-        Contract(external_id="K-B1", kind="handset_subsidy", start_date=today - timedelta(days=300),
-                 end_date=today + timedelta(days=60), monthly_commitment=Decimal("99.00"),
-                 subsidy_amount=Decimal("1200.00")),
-        Contract(external_id="K-B2", kind="plan_commitment", start_date=today - timedelta(days=100),
-                 end_date=today + timedelta(days=400), monthly_commitment=Decimal("128.00")),
-    ]
-    primary.bills = [Bill(period=f"2026-0{m}", amount_due=Decimal("128.00"), amount_paid=Decimal(paid))
-                     for m, paid in ((7, "128.00"), (8, "128.00"), (9, "0.00"))]
-    primary.devices = [
-        Device(serial="ONT-B1", kind="router", ownership="rented", replacement_value=Decimal("300.00")),
-        Device(serial="860000000000009", kind="handset", ownership="installment",
-               installment_remaining=Decimal("800.00")),
-    ]
-    primary.services = [
-        ValueAddedService(code=f"VAS-{i}", name="视频会员", provider="operator" if i < 3 else "third_party",
-                          monthly_fee=Decimal("0.99"), auto_renew=True, renews_on=today + timedelta(days=i))
-        for i in range(4)
-    ]
-    db.session.add_all([primary, *members])
-    db.session.commit()
-    return primary.msisdn
 
 
 def measure(client, key: str, msisdn: str, runs: int) -> tuple[float, float]:  # noqa: ANN001
@@ -119,7 +86,8 @@ def main() -> None:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        msisdn = typical_account(db)
+        msisdn = typical_account(db).msisdn
+        db.session.commit()
         _, key = create_key("bench", ["precheck"])
         db.session.commit()
         fill(db, 1_000_000, 1_000_000 + 1000 - 3)

@@ -22,6 +22,7 @@ from models import db as _db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 JWT_SECRET = "test-jwt-secret-that-is-long-enough-for-hs256"
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def pytest_report_header() -> str:
@@ -136,3 +137,17 @@ def api_key(app: Flask) -> Callable[..., str]:
 
 def bearer(credential: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {credential}"}
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis; unreachable Redis skips, except on CI where it fails."""
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {TEST_REDIS_URL} is unreachable: {error}")
+        pytest.skip(f"Redis at {TEST_REDIS_URL} is unreachable")
+    return TEST_REDIS_URL

@@ -5,7 +5,6 @@ Tests marked ``postgres_only`` (real row locks and concurrency) are skipped on S
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -17,8 +16,6 @@ import pytest
 
 from cancelsvc.outbox import registry
 from tests.conftest import TEST_DATABASE_URL
-
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -83,19 +80,6 @@ def subscribe() -> Iterator[Callable[..., Callable[..., Any]]]:
     for handler in added:
         registry.unsubscribe(handler)
 
-
-@pytest.fixture
-def redis_url() -> str:
-    """The test Redis; unreachable Redis skips, except on CI where it fails."""
-    import redis
-
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {TEST_REDIS_URL} is unreachable: {error}")
-        pytest.skip(f"Redis at {TEST_REDIS_URL} is unreachable")
-    return TEST_REDIS_URL
 
 
 def login(client: Any, username: str, password: str = "correct horse battery") -> None:

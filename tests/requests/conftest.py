@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -39,7 +38,6 @@ from tests.factories import (
     ServiceFactory,
 )
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 APP_SCOPES = ("precheck", "cancellations:read", "cancellations:write")
 FAR_FUTURE = date(2099, 12, 31)
 _keys = itertools.count(1)
@@ -352,16 +350,3 @@ def statements() -> Iterator[list[str]]:
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listen)
 
-
-@pytest.fixture
-def redis_url() -> str:
-    """The test Redis; unreachable Redis skips, except on CI where it fails."""
-    import redis
-
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {TEST_REDIS_URL} is unreachable: {error}")
-        pytest.skip(f"Redis at {TEST_REDIS_URL} is unreachable")
-    return TEST_REDIS_URL
