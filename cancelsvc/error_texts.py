@@ -57,7 +57,6 @@ _TITLES: dict[str, tuple[str, str]] = {
     "cancellation.precheck_blocked": (
         "还有需要先处理的事项，处理好后就可以提交", "A few things need sorting out first; after that you can submit"
     ),
-    "cancellation.precheck_account": ("这次预检属于另一个号码", "This pre-check is for another number"),
     "cancellation.already_deactivated": (
         "号码已经注销，申请已办结", "The number is already deactivated; the request is complete"
     ),

@@ -75,17 +75,20 @@ def record_hash(record: AuditRecord) -> str:
 
 def _advance_head() -> tuple[int, str]:
     """Take the next sequence number; the UPDATE comes first to serialise appenders."""
-    bump = sa.update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + 1)
-    if db.session.execute(bump).rowcount != 1:
+    bump = (
+        sa.update(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.hash)
+    )
+    row = db.session.execute(bump).first()
+    if row is None:
         insert = postgresql.insert if is_postgres() else sqlite.insert
         db.session.execute(
             insert(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH).on_conflict_do_nothing()
         )
-        db.session.execute(bump)
-    seq, prev_hash = db.session.execute(
-        sa.select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == HEAD_ID)
-    ).one()
-    return seq, prev_hash
+        row = db.session.execute(bump).one()
+    return row.seq, row.hash
 
 
 @dataclass(frozen=True)

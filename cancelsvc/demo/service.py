@@ -70,5 +70,5 @@ def _open_request(msisdn: str) -> None:
     if open_request_of(account_id) is not None:
         return
     seeder = Principal(kind="api_key", ref="demo-seed", scopes=frozenset({"admin"}))
-    precheck, _ = run_precheck(seeder, msisdn, "app", "asap")
+    precheck = run_precheck(seeder, msisdn, "app", "asap").row
     submit(seeder, precheck.id, "switching_operator", None)

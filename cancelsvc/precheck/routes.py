@@ -32,8 +32,10 @@ class Prechecks(MethodView):
         """Run a pre-check and store it (the quoted amounts bind the request it leads to)."""
         principal = current_principal()
         with transaction():
-            row, outcome = service.run_precheck(principal, body["account"], body["channel"], body["effective_date"])
-            doc = service.document(principal, row, current_locale(), outcome)
+            row, outcome, msisdn = service.run_precheck(
+                principal, body["account"], body["channel"], body["effective_date"]
+            )
+            doc = service.document(principal, row, current_locale(), outcome, msisdn)
         return presented(doc), 201, {"Location": f"/api/v1/prechecks/{row.id}", "Vary": "Accept-Language, Authorization"}
 
 

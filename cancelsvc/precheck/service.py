@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -30,9 +30,17 @@ def calendar() -> WorkCalendar:
     return current_app.extensions["cancelsvc.calendar"]
 
 
+class Ran(NamedTuple):
+    """A pre-check just run: the stored row, its outcome and the account's number."""
+
+    row: Precheck
+    outcome: PrecheckOutcome
+    msisdn: str
+
+
 def run_precheck(
     principal: Principal, account_ref: str, channel: str, effective: dt.date | str
-) -> tuple[Precheck, PrecheckOutcome]:
+) -> Ran:
     """Evaluate every rule for the account and store the result (caller commits)."""
     account = find_account(principal, account_ref)
     snap = load_snapshot(account.id, current_app.config["CANCELSVC_TIMEZONE"])
@@ -71,7 +79,7 @@ def run_precheck(
     # A plain INSERT: the stored pre-check is never changed afterwards, so the ORM's
     # unit of work would only add cost on this hot path.
     db.session.execute(sa.insert(Precheck), [{c.key: getattr(row, c.key) for c in Precheck.__table__.columns}])
-    return row, outcome
+    return Ran(row, outcome, snap.msisdn)
 
 
 def get_precheck(principal: Principal, precheck_id: str) -> Precheck:
@@ -86,11 +94,13 @@ def get_precheck(principal: Principal, precheck_id: str) -> Precheck:
 
 
 def document(
-    principal: Principal, row: Precheck, locale: str, outcome: PrecheckOutcome | None = None
+    principal: Principal, row: Precheck, locale: str, outcome: PrecheckOutcome | None = None,
+    msisdn: str | None = None,
 ) -> dict[str, Any]:
-    """The pre-check as served, with every text in ``locale``."""
+    """The pre-check as served, with every text in ``locale`` (pass ``msisdn`` when known)."""
     doc = present(outcome or outcome_from_json(row.outcome), locale)
-    msisdn = db.session.execute(sa.select(Account.msisdn).where(Account.id == row.account_id)).scalar_one()
+    if msisdn is None:
+        msisdn = db.session.execute(sa.select(Account.msisdn).where(Account.id == row.account_id)).scalar_one()
     assessor = current_app.extensions.get("cancelsvc.risk")
     doc.update(
         id=row.id,

@@ -16,12 +16,12 @@ from cancelsvc.auth.principal import Principal
 from cancelsvc.customers.service import can_see_account, visible_to
 from cancelsvc.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from cancelsvc.precheck.codec import outcome_from_json
-from cancelsvc.precheck.service import VALIDITY, get_precheck
+from cancelsvc.precheck.service import VALIDITY
 from cancelsvc.precheck.snapshot import OpenRequestRef
 from cancelsvc.requests.codes import new_tracking_code
 from cancelsvc.requests.lifecycle import Change, load_for_change
 from cancelsvc.requests.states import COMPLETED, OPEN, WITHDRAWN
-from models import Account, CancellationRequest, ChecklistEntry, db
+from models import Account, CancellationRequest, ChecklistEntry, Precheck, db
 from models.base import new_uuid, utcnow
 
 ACTION_CODES_WITH_AMOUNT = ("contract.early_termination", "balance.settle", "device.installment")
@@ -70,11 +70,11 @@ def _open_conflict(account_id: int) -> Conflict:
 
 def submit(principal: Principal, precheck_id: str, reason: str | None, comment: str | None) -> CancellationRequest:
     """Turn a fresh, submittable pre-check into a request (caller commits)."""
-    try:
-        precheck = get_precheck(principal, precheck_id)
-    except NotFound:
+    precheck = db.session.get(Precheck, precheck_id) if len(precheck_id) <= 36 else None
+    account = db.session.get(Account, precheck.account_id) if precheck is not None else None
+    if precheck is None or account is None or not can_see_account(principal, account):
         raise Unprocessable(code="cancellation.precheck_unknown",
-                            errors={"precheck_id": ["No pre-check with this id for this caller."]}) from None
+                            errors={"precheck_id": ["No pre-check with this id for this caller."]})
     now = utcnow()
     if now - precheck.created_at > VALIDITY:
         raise Unprocessable(code="cancellation.precheck_stale",
@@ -82,10 +82,6 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
     if not precheck.can_submit:
         raise Unprocessable(code="cancellation.precheck_blocked",
                             errors={"precheck_id": ["This pre-check has blockers; resolve them first."]})
-    account = db.session.get(Account, precheck.account_id)
-    if account is None or not can_see_account(principal, account):
-        raise Unprocessable(code="cancellation.precheck_account",
-                            errors={"precheck_id": ["This pre-check is for another account."]})
     if open_request_of(account.id) is not None:
         raise _open_conflict(account.id)
     outcome = outcome_from_json(precheck.outcome)
@@ -127,6 +123,7 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
         eta={},
         created_by=principal.caller_key,
         items=items,
+        timeline=[],  # a new request: no lazy load of an empty timeline
     )
     try:
         # The UNIQUE open_account_id settles a race between two submissions for one account.
