@@ -67,7 +67,7 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from cancelsvc.api import Api
-    from cancelsvc.auth.sessions import load_user
+    from cancelsvc.auth.sessions import BearerAwareSessionInterface, load_user
     from cancelsvc.extensions import babel, db, limiter, login_manager, migrate
     from cancelsvc.i18n import babel_locale
     from cancelsvc.jobs import init_app as init_jobs
@@ -81,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=babel_locale, default_timezone="UTC")
     limiter.init_app(app)
     login_manager.init_app(app)
+    app.session_interface = BearerAwareSessionInterface()
     login_manager.user_loader(load_user)
     login_manager.login_view = "console.login"
     # One Api object per application, so apps built in tests never share state.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import request
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -13,6 +14,20 @@ from cancelsvc.auth.principal import Principal
 from cancelsvc.errors import Forbidden, Unprocessable
 from models import StaffUser, db
 from models.auth import STAFF_ROLES
+
+
+class BearerAwareSessionInterface(SecureCookieSessionInterface):
+    """Requests authenticated by ``Authorization`` never depend on the session cookie.
+
+    Flask adds ``Vary: Cookie`` whenever an extension merely looks at the session (as
+    Flask-Login does after every request); for bearer-authenticated API calls that would
+    be wrong, so their responses vary on ``Authorization`` only, as documented.
+    """
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if request.headers.get("Authorization") and not session.modified:
+            return
+        super().save_session(app, session, response)
 
 
 def load_user(user_id: str) -> StaffUser | None:

@@ -27,7 +27,9 @@ def test_cache_headers(app: Any, api: Api, rid: str, path: str) -> None:
     assert response.status_code == 200
     assert response.headers["ETag"] == '"v1.zh-CN"'
     assert response.headers["Cache-Control"] == "private, max-age=300"
-    assert {"Accept-Language", "Authorization"} <= _vary(response)
+    # Exactly the documented value: a bearer-authenticated response never depends on cookies.
+    assert _vary(response) == {"Accept-Language", "Authorization"}
+    assert "Set-Cookie" not in response.headers
     body = response.get_json()
     progress = body.get("progress", body)
     assert progress["poll_after_seconds"] == 300
