@@ -40,6 +40,16 @@ def outcome_from_json(data: Mapping[str, Any]) -> PrecheckOutcome:
     )
 
 
+def to_json_value(value: Any) -> Any:
+    """Any value the outcome holds as JSON (``Decimal`` → ``{"$dec"}``, dates → ``{"$date"}``)."""
+    return _encode(value)
+
+
+def from_json_value(value: Any) -> Any:
+    """The inverse of ``to_json_value`` (JSON lists come back as tuples)."""
+    return _decode(value)
+
+
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _PLAIN = (str, int, float, bool)
 

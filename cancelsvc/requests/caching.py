@@ -30,7 +30,7 @@ _PEEK = sa.select(
 
 
 def cache_headers(response: Response, version: int, state: str, locale: str) -> Response:
-    response.headers["ETag"] = f'"v{version}.{locale}"'
+    response.headers["ETag"] = etag(version, locale)
     response.headers["Cache-Control"] = f"private, max-age={POLL_SECONDS[state]}"
     response.headers["Vary"] = VARY
     return response
@@ -55,7 +55,7 @@ def cached_view(request_id: str, build: Callable[[CancellationRequest], dict[str
         head = session.execute(_PEEK, {"request_id": request_id}).first()
         if head is None or not can_see_request(principal, head):
             raise NotFound(code="cancellation.not_found")
-        if f'"v{head.version}.{locale}"' in _tags(conditional):
+        if is_current(conditional, head.version, locale):
             return not_modified(head.version, head.state, locale)
     # No (matching) If-None-Match: the document needs the whole request anyway.
     req = db.session.get(CancellationRequest, request_id)
@@ -66,8 +66,7 @@ def cached_view(request_id: str, build: Callable[[CancellationRequest], dict[str
     return cache_headers(response, req.version, req.state, locale)
 
 
-def _tags(header: str) -> set[str]:
-    return {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
-
-
-__all__ = ["cache_headers", "cached_view", "etag", "not_modified"]
+def is_current(if_none_match: str, version: int, locale: str) -> bool:
+    """Whether an ``If-None-Match`` value names the current ETag (weak or strong)."""
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",") if t.strip()}
+    return etag(version, locale) in tags

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +17,7 @@ from cancelsvc import audit, outbox
 from cancelsvc.config import parse_sla
 from cancelsvc.database import is_postgres
 from cancelsvc.errors import NotFound
+from cancelsvc.precheck.codec import to_json_value
 from cancelsvc.requests import payments, progress
 from cancelsvc.requests.states import COMPLETED, IN_PROGRESS, OPEN, READY, check_transition
 from cancelsvc.workdays import WorkCalendar
@@ -80,7 +81,7 @@ class Change:
     def note(self, node: str, message: str, **params: Any) -> None:
         """Add a line to the request's timeline under ``node``."""
         self.req.timeline.append(TimelineEntry(at=self.now, node=node, message=message,
-                                               params=_jsonable(params), actor=self.actor))
+                                               params=to_json_value(params), actor=self.actor))
         self.changed = True
 
     def close_item(self, item: ChecklistEntry, status: str, note: str | None = None) -> bool:
@@ -152,7 +153,7 @@ class Change:
         if old.get("expected") and new["expected"] and old["expected"] != new["expected"]:
             later = new["expected"] > old["expected"]
             reason = {"key": "eta.revised.later" if later else "eta.revised.earlier",
-                      "date": computed["expected"].astimezone(_zone(self.req.timezone)).date().isoformat()}
+                      "date": computed["expected"].astimezone(ZoneInfo(self.req.timezone)).date().isoformat()}
         new["revised_reason"] = reason
         if new != old:
             self.req.eta = new
@@ -180,19 +181,3 @@ def _next_check(req: CancellationRequest, nodes: list[progress.Node], now: dt.da
     return min(future) if future else None
 
 
-def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        if isinstance(value, Decimal):
-            out[key] = {"$dec": format(value, "f")}
-        elif isinstance(value, dt.date):
-            out[key] = {"$date": value.isoformat()}
-        else:
-            out[key] = value
-    return out
-
-
-def _zone(tz: str) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(tz)

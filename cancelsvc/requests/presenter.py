@@ -13,11 +13,11 @@ from functools import lru_cache
 from typing import Any
 
 from cancelsvc.common.masking import mask_msisdn
-from cancelsvc.precheck.codec import outcome_from_json
+from cancelsvc.precheck.codec import from_json_value, outcome_from_json
 from cancelsvc.precheck.presenter import present
 from cancelsvc.requests import progress
 from cancelsvc.requests.lifecycle import calendar, facts
-from cancelsvc.requests.states import COMPLETED, OPEN
+from cancelsvc.requests.states import OPEN
 from cancelsvc.texts import render
 from models import CancellationRequest, Precheck, db
 from models.base import utcnow
@@ -25,9 +25,9 @@ from models.base import utcnow
 POLL_SECONDS = {"in_progress": 300, "ready": 300, "completed": 3600, "withdrawn": 86400, "rejected": 86400}
 
 
-def etag(req: CancellationRequest, locale: str) -> str:
+def etag(version: int, locale: str) -> str:
     """Changes exactly when the version or the language changes."""
-    return f'"v{req.version}.{locale}"'
+    return f'"v{version}.{locale}"'
 
 
 def version_from_etag(value: str) -> int | None:
@@ -152,14 +152,7 @@ def _checklist_texts(precheck_id: str, locale: str) -> dict[str, tuple[str, str]
 
 
 def _params(params: dict[str, Any], public: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        if isinstance(value, dict) and "$dec" in value:
-            out[key] = Decimal(value["$dec"])
-        elif isinstance(value, dict) and "$date" in value:
-            out[key] = dt.date.fromisoformat(value["$date"])
-        else:
-            out[key] = value
+    out: dict[str, Any] = from_json_value(params)
     if public and "amount" in out:
         out["amount"] = "—"  # the public page never shows money
     return out
@@ -169,5 +162,3 @@ def _iso(value: dt.datetime | None) -> str | None:
     """Instants are served in UTC (RFC 3339 with offset)."""
     return value.astimezone(dt.UTC).isoformat() if value else None
 
-
-__all__ = ["COMPLETED", "etag", "progress_document", "public_document", "request_document", "version_from_etag"]

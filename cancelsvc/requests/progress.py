@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cancelsvc.requests.states import COMPLETED, READY, REJECTED, WITHDRAWN
 from cancelsvc.workdays import WorkCalendar
@@ -100,7 +101,7 @@ def derive(facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> lis
         cooling.status, cooling.completed_at = "done", facts.withdraw_until
     nodes.append(cooling)
 
-    start_of_effective = dt.datetime.combine(facts.effective_date, dt.time(0, 0), tzinfo=_zone(tz))
+    start_of_effective = dt.datetime.combine(facts.effective_date, dt.time(0, 0), tzinfo=ZoneInfo(tz))
     blockers = [n for n in nodes[1:6] if n.code != "services_cancelled" and n.status != "skipped"]
     ready_by = max([facts.withdraw_until, start_of_effective,
                     *[(n.completed_at or n.expected_at) for n in blockers if (n.completed_at or n.expected_at)]])
@@ -205,8 +206,3 @@ def eta(nodes: Sequence[Node]) -> dict[str, dt.datetime | None]:
     earliest = min(deactivation.earliest_at or expected, expected) if expected else None
     return {"expected": expected, "earliest": earliest, "latest": deactivation.due_at}
 
-
-def _zone(tz: str) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(tz)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -15,7 +15,7 @@ from cancelsvc.errors import PreconditionFailed, Unprocessable
 from cancelsvc.i18n import current_locale
 from cancelsvc.idempotency import idempotent
 from cancelsvc.requests import inbound, service
-from cancelsvc.requests.caching import cached_view, not_modified
+from cancelsvc.requests.caching import cached_view
 from cancelsvc.requests.presenter import etag, progress_document, request_document, version_from_etag
 from cancelsvc.requests.schemas import (
     EVENT_DATA,
@@ -58,7 +58,7 @@ class Cancellations(MethodView):
         """Submit a request from a fresh pre-check (``Idempotency-Key`` required)."""
         req = service.submit(current_principal(), body["precheck_id"], body["reason"], body["comment"])
         return _full(req), 201, {"Location": f"/api/v1/cancellations/{req.id}",
-                                 "ETag": etag(req, current_locale())}
+                                 "ETag": etag(req.version, current_locale())}
 
 
 @blp.route("/<request_id>")
@@ -91,7 +91,7 @@ class CancellationWithdraw(MethodView):
         """Withdraw before deactivation; the account stays exactly as it was."""
         principal = current_principal()
         req = service.withdraw(principal, service.get_request(principal, request_id))
-        return _full(req), 200, {"ETag": etag(req, current_locale())}
+        return _full(req), 200, {"ETag": etag(req.version, current_locale())}
 
 
 @blp.route("/<request_id>/checklist/<key>")
@@ -114,7 +114,7 @@ class ChecklistItemView(MethodView):
             req = service.patch_item(principal, service.get_request(principal, request_id), key,
                                      body["status"], body["note"], version)
             doc = _full(req)
-            tag = etag(req, current_locale())
+            tag = etag(req.version, current_locale())
         return doc, 200, {"ETag": tag}
 
 
@@ -142,5 +142,3 @@ def my_cancellations_view() -> dict[str, Any]:
     """``GET /customers/me/cancellations`` (registered on the customers blueprint)."""
     return {"items": [_full(req) for req in service.my_requests(current_principal())]}
 
-
-__all__ = ["Response", "blp", "events_blp", "my_cancellations_view", "not_modified"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -226,6 +225,3 @@ def my_requests(principal: Principal) -> list[CancellationRequest]:
         ).scalars()
     )
 
-
-def as_of(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None

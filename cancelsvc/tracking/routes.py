@@ -12,7 +12,7 @@ from cancelsvc.database import transaction
 from cancelsvc.extensions import limiter
 from cancelsvc.i18n import current_locale
 from cancelsvc.requests import service as requests_service
-from cancelsvc.requests.caching import cache_headers, not_modified
+from cancelsvc.requests.caching import cache_headers, is_current, not_modified
 from cancelsvc.requests.presenter import public_document
 from cancelsvc.requests.schemas import PublicProgressSchema
 from cancelsvc.tracking.service import rate_key_code, verified_request
@@ -51,7 +51,7 @@ def track(code: str) -> Any:
     """Progress of a request: masked number, nodes and ETA (no amounts, no names)."""
     req, msisdn = verified_request(code, request.headers.get("X-Verify-Code"))
     locale = current_locale()
-    if f'"v{req.version}.{locale}"' in request.headers.get("If-None-Match", ""):
+    if is_current(request.headers.get("If-None-Match", ""), req.version, locale):
         return not_modified(req.version, req.state, locale)
     return cache_headers(presented(public_document(req, locale, msisdn)), req.version, req.state, locale)
 
