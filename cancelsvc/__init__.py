@@ -15,6 +15,7 @@ from dotenv import dotenv_values
 from flask import Flask
 
 from cancelsvc.config import Settings
+from cancelsvc.pool import engine_options, install_checks
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     register_hooks(app)
+    register_front(app)
     return app
 
 
@@ -43,7 +45,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.json.sort_keys = False  # keep documents in schema order
     app.json.ensure_ascii = False  # UTF-8 Chinese, readable as is
     app.config.update(
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # Connections are checked on checkout by cancelsvc.pool, not pinged every time.
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
         API_TITLE="cancelsvc",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -71,12 +74,15 @@ def register_extensions(app: Flask) -> None:
     from cancelsvc.extensions import babel, db, limiter, login_manager, migrate
     from cancelsvc.i18n import babel_locale
     from cancelsvc.jobs import init_app as init_jobs
-    from cancelsvc.precheck.loading import register_open_request_lookup
-    from cancelsvc.requests.service import open_request_of
-    from cancelsvc.risk.serving import RiskAssessor
+    from cancelsvc.precheck.loading import register_open_request_columns, register_prior_requests_column
+    from cancelsvc.requests.service import open_request_columns
+    from cancelsvc.risk.serving import RiskAssessor, prior_requests_column
     from cancelsvc.workdays import WorkCalendar, parse_extra_holidays
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            install_checks(engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     babel.init_app(app, locale_selector=babel_locale, default_timezone="UTC")
     limiter.init_app(app)
@@ -94,7 +100,8 @@ def register_extensions(app: Flask) -> None:
     # Modules whose sweepers and outbox subscribers `jobs tick` / `jobs run` execute.
     init_jobs(app, ("cancelsvc.requests.sweepers", "cancelsvc.outbox.dispatcher", "cancelsvc.webhooks.delivery",
                     "cancelsvc.idempotency"))
-    register_open_request_lookup(open_request_of)
+    register_open_request_columns(open_request_columns)
+    register_prior_requests_column(prior_requests_column)
     assessor = RiskAssessor(app.config["CANCELSVC_MODEL_DIR"])
     app.extensions["cancelsvc.risk"] = assessor
     app.extensions["cancelsvc.readiness"] = [lambda: {"risk_model": assessor.status()}]
@@ -143,3 +150,10 @@ def register_hooks(app: Flask) -> None:
 
     app.before_request(forget_previous_caller)
     app.before_request(require_json_body)
+
+
+def register_front(app: Flask) -> None:
+    """WSGI middleware before Flask: progress polls answered from one read when certain."""
+    from cancelsvc.requests.polling import install
+
+    install(app)

@@ -17,7 +17,10 @@ class RequestIdFilter(logging.Filter):
     """Adds ``request_id`` to every record emitted while serving a request."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id") if has_request_context() else None
+        if has_request_context():
+            record.request_id = g.get("request_id")
+        elif not hasattr(record, "request_id"):
+            record.request_id = None
         return True
 
 
@@ -50,22 +53,31 @@ def configure_logging(app: Flask) -> None:
     app.after_request(_finish_request)
 
 
+def request_id_from(incoming: str | None) -> str:
+    """The caller's ``X-Request-ID`` when it is sensible, a fresh id otherwise."""
+    return incoming if incoming and len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+
+
+def log_access(method: str, path: str, status: int, started: float, request_id: str | None = None) -> None:
+    """One access line (formatted only when ``cancelsvc.access`` logs at INFO)."""
+    if ACCESS.isEnabledFor(logging.INFO):
+        extra: dict[str, object] = {
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+        if request_id is not None:
+            extra["request_id"] = request_id
+        ACCESS.info("request", extra=extra)
+
+
 def _start_request() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+    g.request_id = request_id_from(request.headers.get("X-Request-ID"))
     g.started = time.perf_counter()
 
 
 def _finish_request(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    if ACCESS.isEnabledFor(logging.INFO):
-        ACCESS.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
-            },
-        )
+    log_access(request.method, request.path, response.status_code, g.get("started", time.perf_counter()))
     return response

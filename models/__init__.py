@@ -4,6 +4,7 @@ This package owns the ``db`` object and imports nothing from the service, so the
 data layer can be used (and tested) on its own.
 """
 
+from models import notify as _notify
 from models.account import Account
 from models.audit import AuditHead, AuditRecord
 from models.auth import ApiKey, StaffUser
@@ -15,6 +16,8 @@ from models.idempotency import IdempotencyRecord
 from models.outbox import DomainEvent
 from models.precheck import Precheck
 from models.webhook import WebhookDelivery, WebhookSubscription
+
+_notify.attach(Base.metadata)
 
 __all__ = [
     "Account",

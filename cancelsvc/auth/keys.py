@@ -16,7 +16,7 @@ from models.auth import API_SCOPES
 KEY_PREFIX = "csk_"
 _KEYS = ApiKey.__table__
 # One indexed lookup (``key_hash`` is UNIQUE) on every API call: a Core statement built
-# once, which skips the ORM execution path.
+# once, run on the session's connection, which skips the ORM execution path.
 _LOOKUP = sa.select(_KEYS.c.id, _KEYS.c.scopes, _KEYS.c.revoked_at).where(
     _KEYS.c.key_hash == sa.bindparam("key_hash")
 )
@@ -49,7 +49,7 @@ def authenticate(clear: str) -> Principal:
     session = db.session()
     if session.autoflush:
         session.flush()  # what the ORM does before a query; a Core statement does not
-    row = session.execute(_LOOKUP, {"key_hash": hash_key(clear)}).first()
+    row = session.connection().execute(_LOOKUP, {"key_hash": hash_key(clear)}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized(code="auth.invalid_key", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     return Principal(kind="api_key", ref=str(row.id), scopes=frozenset(row.scopes))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import jwt
 import sqlalchemy as sa
@@ -18,7 +19,11 @@ _INVALID = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 
 def _public_key() -> str | None:
-    value = current_app.config.get("CANCELSVC_JWT_PUBLIC_KEY")
+    return read_public_key(current_app.config.get("CANCELSVC_JWT_PUBLIC_KEY"))
+
+
+def read_public_key(value: str | None) -> str | None:
+    """The RS256 public key configured inline (PEM) or as a file path."""
     if not value:
         return None
     if value.lstrip().startswith("-----BEGIN"):
@@ -26,10 +31,8 @@ def _public_key() -> str | None:
     return Path(value).read_text()
 
 
-def authenticate(token: str) -> Principal:
-    """Verify signature, ``aud`` and ``exp``; the ``sub`` must be a known customer."""
-    secret = current_app.config.get("CANCELSVC_JWT_SECRET")
-    public_key = _public_key()
+def verified_claims(token: str, secret: str | None, public_key: str | None) -> dict[str, Any]:
+    """The claims of a valid token (alg pinned to the configured key); 401 otherwise."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
@@ -42,7 +45,7 @@ def authenticate(token: str) -> Principal:
     else:
         raise Unauthorized(code="auth.invalid_token", headers=_INVALID)
     try:
-        claims = jwt.decode(
+        return jwt.decode(
             token,
             key,
             algorithms=[alg],
@@ -54,6 +57,11 @@ def authenticate(token: str) -> Principal:
         raise Unauthorized(code="auth.token_expired", headers=_INVALID) from None
     except jwt.PyJWTError:
         raise Unauthorized(code="auth.invalid_token", headers=_INVALID) from None
+
+
+def authenticate(token: str) -> Principal:
+    """Verify signature, ``aud`` and ``exp``; the ``sub`` must be a known customer."""
+    claims = verified_claims(token, current_app.config.get("CANCELSVC_JWT_SECRET"), _public_key())
     customer_id = db.session.execute(
         sa.select(Customer.id).where(Customer.external_id == str(claims["sub"]))
     ).scalar_one_or_none()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -17,10 +18,17 @@ from models import Account, db
 class AccountRef(Protocol):
     """What visibility checks need of an account (an ``Account`` or a light row)."""
 
-    id: int
-    customer_id: int
-    store_code: str | None
-    msisdn: str
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def customer_id(self) -> int: ...
+
+    @property
+    def store_code(self) -> str | None: ...
+
+    @property
+    def msisdn(self) -> str: ...
 
 
 def visible_to(principal: Principal, customer_id: int, store_code: str | None) -> bool:
@@ -41,20 +49,36 @@ def can_see_account(principal: Principal, account: AccountRef) -> bool:
 
 _REF_COLUMNS = (Account.id, Account.customer_id, Account.store_code, Account.msisdn)
 
+Ref = TypeVar("Ref", bound=AccountRef)
 
-def find_account(principal: Principal, ref: str) -> AccountRef:
-    """The account named by MSISDN (any notation) or numeric id; 404 when unseen."""
-    account: AccountRef | None = None
+
+def find_visible(
+    principal: Principal, ref: str, by_id: Callable[[int], Ref | None], by_msisdn: Callable[[str], Ref | None]
+) -> Ref:
+    """What ``by_id`` or ``by_msisdn`` loads for the account named by ``ref``; 404 when unseen.
+
+    A short all-digit ``ref`` is tried as an id first, then as a number in any notation.
+    """
+    account: Ref | None = None
     text = ref.strip()
     if text.isdigit() and len(text) <= 10:
-        account = db.session.execute(sa.select(*_REF_COLUMNS).where(Account.id == int(text))).first()
+        account = by_id(int(text))
     if account is None:
         msisdn = normalise_msisdn(text)
         if msisdn is not None:
-            account = db.session.execute(sa.select(*_REF_COLUMNS).where(Account.msisdn == msisdn)).first()
+            account = by_msisdn(msisdn)
     if account is None or not can_see_account(principal, account):
         raise NotFound(code="account.not_found")
     return account
+
+
+def find_account(principal: Principal, ref: str) -> AccountRef:
+    """The account named by MSISDN (any notation) or numeric id; 404 when unseen."""
+    return find_visible(
+        principal, ref,
+        lambda account_id: db.session.execute(sa.select(*_REF_COLUMNS).where(Account.id == account_id)).first(),
+        lambda msisdn: db.session.execute(sa.select(*_REF_COLUMNS).where(Account.msisdn == msisdn)).first(),
+    )
 
 
 def shown_msisdn(principal: Principal, msisdn: str) -> str:

@@ -1,12 +1,28 @@
-"""From the database to the engine's snapshot (the only place that reads account rows)."""
+"""From the database to the engine's snapshot (the only place that reads account rows).
+
+One statement per pre-check, on indexed keys only: the account, found by id or by
+number, joined with its customer and family group, plus correlated subqueries for the
+other members of the family group, the open request, the earlier unfinished requests
+and each child collection (contracts, bills, devices, services) as a JSON array
+(``jsonrows``). The statement is built once per dialect and lookup, then reused.
+
+The open request and the earlier requests belong to other packages: they register the
+subqueries (``register_open_request_columns``, ``register_prior_requests_column``), so
+this package never imports them. Without a registration the snapshot has no open
+request and ``prior_requests`` is None.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from cancelsvc.precheck.jsonrows import RowsDecoder, as_text, convert_row, converters, json_array, json_rows
 from cancelsvc.precheck.snapshot import (
     AccountSnap,
     BillSnap,
@@ -17,85 +33,180 @@ from cancelsvc.precheck.snapshot import (
 )
 from models import Account, Bill, Contract, Customer, Device, FamilyGroup, ValueAddedService, db
 
-# Set by the requests package: the open cancellation request of an account, if any.
-OpenRequestLookup = Callable[[int], OpenRequestRef | None]
-_open_request_lookup: list[OpenRequestLookup] = []
+#: Builds, from the account id column of the enclosing statement, scalar subqueries.
+OpenRequestColumns = Callable[[sa.ColumnElement[int]], tuple[sa.ColumnElement[str], sa.ColumnElement[str]]]
+AccountCount = Callable[[sa.ColumnElement[int]], sa.ColumnElement[int]]
+LookupBy = Literal["id", "msisdn"]
 
 
-def register_open_request_lookup(lookup: OpenRequestLookup) -> None:
-    """Install the function that finds an account's open request (one at a time)."""
-    _open_request_lookup[:] = [lookup]
+@dataclass
+class _Sources:
+    open_request: OpenRequestColumns | None = None
+    prior_requests: AccountCount | None = None
 
 
-def _statements() -> dict[str, sa.Select]:
-    """The snapshot queries, built once (statement construction is not free on a hot path)."""
-    if _STATEMENTS:
-        return _STATEMENTS
-    a, c, f = Account.__table__.c, Customer.__table__.c, FamilyGroup.__table__.c
-    account_id = sa.bindparam("account_id")
-    _STATEMENTS.update(
-        head=sa.select(a, c.segment, c.timezone, f.group_code)
-        .join_from(Account.__table__, Customer.__table__, a.customer_id == c.id)
-        .outerjoin(FamilyGroup.__table__, a.family_group_id == f.id)
-        .where(a.id == account_id),
-        contracts=sa.select(*_cols(Contract, ContractSnap)).where(Contract.account_id == account_id)
-        .order_by(Contract.id),
-        bills=sa.select(*_cols(Bill, BillSnap)).where(Bill.account_id == account_id).order_by(Bill.period),
-        devices=sa.select(*_cols(Device, DeviceSnap)).where(Device.account_id == account_id).order_by(Device.id),
-        services=sa.select(*_cols(ValueAddedService, ServiceSnap))
-        .where(ValueAddedService.account_id == account_id)
-        .order_by(ValueAddedService.id),
-        family=sa.select(sa.func.count()).where(
-            a.family_group_id == sa.bindparam("group_id"), a.id != account_id, a.status != "cancelled"
-        ),
+_SOURCES = _Sources()
+_STATEMENTS: dict[tuple[str, LookupBy], sa.Select[Any]] = {}
+
+
+def register_open_request_columns(build: OpenRequestColumns) -> None:
+    """Install the subqueries (id, tracking code) of an account's open request, if any."""
+    if _SOURCES.open_request is not build:
+        _SOURCES.open_request = build
+        _STATEMENTS.clear()
+
+
+def register_prior_requests_column(build: AccountCount) -> None:
+    """Install the subquery counting an account's earlier requests that did not complete."""
+    if _SOURCES.prior_requests is not build:
+        _SOURCES.prior_requests = build
+        _STATEMENTS.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedAccount:
+    """A snapshot with what the visibility rule needs (``customer_id``, ``store_code``)."""
+
+    snap: AccountSnap
+    customer_id: int
+
+    @property
+    def id(self) -> int:
+        return self.snap.id
+
+    @property
+    def msisdn(self) -> str:
+        return self.snap.msisdn
+
+    @property
+    def store_code(self) -> str | None:
+        return self.snap.store_code
+
+
+def load_by_id(account_id: int, default_timezone: str) -> LoadedAccount | None:
+    """The account with this id, or None."""
+    return _load("id", account_id, default_timezone)
+
+
+def load_by_msisdn(msisdn: str, default_timezone: str) -> LoadedAccount | None:
+    """The account with this E.164 number, or None."""
+    return _load("msisdn", msisdn, default_timezone)
+
+
+def _load(by: LookupBy, value: int | str, default_timezone: str) -> LoadedAccount | None:
+    connection = db.session.connection()
+    statement = _STATEMENTS.get((connection.dialect.name, by))
+    if statement is None:
+        statement = _statement(connection.dialect.name, by)
+    text = connection.execute(statement, {"value": value}).scalar()
+    if text is None:
+        return None
+    (
+        id_, customer_id, msisdn, status, holds, plan_code, plan_monthly_fee, activated_on, store_code,
+        unbilled_amount, prepaid_credit, loyalty_points, payment_method, last_payment_on, family_role,
+        segment, timezone, group_code, family_others, open_id, open_code, prior_requests,
+        contracts, bills, devices, services,
+    ) = convert_row(_HEAD_CONVERTERS, json.loads(text))
+    snap = AccountSnap(
+        id=id_,
+        msisdn=msisdn,
+        status=status,
+        holds=tuple(holds or ()),
+        plan_code=plan_code or "",
+        plan_monthly_fee=plan_monthly_fee,
+        activated_on=activated_on,
+        store_code=store_code,
+        unbilled_amount=unbilled_amount,
+        prepaid_credit=prepaid_credit,
+        loyalty_points=loyalty_points,
+        payment_method=payment_method,
+        last_payment_on=last_payment_on,
+        family_group_code=group_code,
+        family_role=family_role,
+        family_others=family_others,
+        contracts=_CONTRACTS(contracts),
+        bills=_BILLS(bills),
+        devices=_DEVICES(devices),
+        services=_SERVICES(services),
+        segment=segment,
+        timezone=timezone or default_timezone,
+        open_request=OpenRequestRef(open_id, open_code) if open_id is not None else None,
+        prior_requests=prior_requests,
     )
-    return _STATEMENTS
+    return LoadedAccount(snap, customer_id)
 
 
-_STATEMENTS: dict[str, sa.Select] = {}
-
-
-def load_snapshot(account_id: int, default_timezone: str) -> AccountSnap:
-    """The immutable view of an account that the rules evaluate.
-
-    Plain column queries on indexed keys (no ORM identity map): this is the hot path of
-    every pre-check and must not grow with the size of the operator.
-    """
-    run = db.session.connection().execute
-    q = _statements()
-    key = {"account_id": account_id}
-    head = run(q["head"], key).one()
-    others = 0
-    if head.family_group_id is not None:
-        others = run(q["family"], {**key, "group_id": head.family_group_id}).scalar_one()
-    lookup = _open_request_lookup[0] if _open_request_lookup else None
-    return AccountSnap(
-        id=head.id,
-        msisdn=head.msisdn,
-        status=head.status,
-        holds=tuple(head.holds or ()),
-        plan_code=head.plan_code or "",
-        plan_monthly_fee=head.plan_monthly_fee,
-        activated_on=head.activated_on,
-        store_code=head.store_code,
-        unbilled_amount=head.unbilled_amount,
-        prepaid_credit=head.prepaid_credit,
-        loyalty_points=head.loyalty_points,
-        payment_method=head.payment_method,
-        last_payment_on=head.last_payment_on,
-        family_group_code=head.group_code,
-        family_role=head.family_role,
-        family_others=others,
-        contracts=tuple(ContractSnap(*row) for row in run(q["contracts"], key)),
-        bills=tuple(BillSnap(*row) for row in run(q["bills"], key)),
-        devices=tuple(DeviceSnap(*row) for row in run(q["devices"], key)),
-        services=tuple(ServiceSnap(*row) for row in run(q["services"], key)),
-        segment=head.segment,
-        timezone=head.timezone or default_timezone,
-        open_request=lookup(account_id) if lookup else None,
-    )
-
-
-def _cols(model: type, snap: type) -> list[sa.ColumnElement]:
+def _columns(model: type, snap: type) -> list[sa.Column[Any]]:
     """The model's columns in the order of the snapshot dataclass' fields."""
-    return [getattr(model, f.name) for f in dataclasses.fields(snap)]
+    table = model.__table__  # type: ignore[attr-defined]
+    return [table.c[f.name] for f in dataclasses.fields(snap)]
+
+
+# (table, columns in snapshot order, order of the rows): the child collections.
+_CHILDREN = (
+    (Contract.__table__, _columns(Contract, ContractSnap), Contract.__table__.c.id),
+    (Bill.__table__, _columns(Bill, BillSnap), Bill.__table__.c.period),
+    (Device.__table__, _columns(Device, DeviceSnap), Device.__table__.c.id),
+    (ValueAddedService.__table__, _columns(ValueAddedService, ServiceSnap), ValueAddedService.__table__.c.id),
+)
+_CONTRACTS = RowsDecoder(ContractSnap, _CHILDREN[0][1])
+_BILLS = RowsDecoder(BillSnap, _CHILDREN[1][1])
+_DEVICES = RowsDecoder(DeviceSnap, _CHILDREN[2][1])
+_SERVICES = RowsDecoder(ServiceSnap, _CHILDREN[3][1])
+
+
+def _head_columns() -> list[sa.ColumnElement[Any]]:
+    """The account's own columns in the snapshot document, then its customer's and group's."""
+    a = Account.__table__.c
+    return [
+        a.id, a.customer_id, a.msisdn, a.status, a.holds, a.plan_code, a.plan_monthly_fee, a.activated_on,
+        a.store_code, a.unbilled_amount, a.prepaid_credit, a.loyalty_points, a.payment_method,
+        a.last_payment_on, a.family_role,
+        Customer.__table__.c.segment, Customer.__table__.c.timezone, FamilyGroup.__table__.c.group_code,
+    ]
+
+
+# The document's values after the head: family count, open request id and code, prior
+# requests (plain JSON values) and the four child collections (decoded apart).
+_HEAD_CONVERTERS = converters([c.type for c in _head_columns()]) + (None,) * 8
+
+
+def _statement(dialect: str, by: LookupBy) -> sa.Select[Any]:
+    """Build (once) the snapshot statement for ``dialect``, the account found ``by`` id or number.
+
+    It selects one value: the JSON text of ``[head columns…, family_others,
+    open_request_id, open_request_tracking_code, prior_requests, contracts, bills,
+    devices, services]``.
+    """
+    accounts = Account.__table__
+    customers, groups = Customer.__table__, FamilyGroup.__table__
+    a = accounts.c
+    member = accounts.alias("family_member")
+    family_others = (
+        sa.select(sa.func.count())
+        .where(member.c.family_group_id == a.family_group_id, member.c.id != a.id, member.c.status != "cancelled")
+        .correlate(accounts)
+        .scalar_subquery()
+    )
+    open_id: sa.ColumnElement[Any]
+    open_code: sa.ColumnElement[Any]
+    if _SOURCES.open_request is not None:
+        open_id, open_code = _SOURCES.open_request(a.id)
+    else:
+        open_id, open_code = sa.null(), sa.null()
+    prior: sa.ColumnElement[Any] = (
+        _SOURCES.prior_requests(a.id) if _SOURCES.prior_requests is not None else sa.null()
+    )
+    children = [
+        json_rows(dialect, columns, table.c.account_id == a.id, order_by, accounts)
+        for table, columns, order_by in _CHILDREN
+    ]
+    document = json_array(dialect, [*_head_columns(), family_others, open_id, open_code, prior, *children])
+    statement = (
+        sa.select(as_text(dialect, document).label("snapshot"))
+        .select_from(accounts.join(customers, a.customer_id == customers.c.id)
+                     .outerjoin(groups, a.family_group_id == groups.c.id))
+        .where((a.id if by == "id" else a.msisdn) == sa.bindparam("value"))
+    )
+    _STATEMENTS[(dialect, by)] = statement
+    return statement

@@ -20,11 +20,13 @@ blp = Blueprint(
 )
 
 CALLERS = {"scopes": ["precheck"], "customer": True, "staff": True}
+# One schema instance for every request (a class would be instantiated per request).
+CREATE_SCHEMA = PrecheckCreateSchema()
 
 
 @blp.route("")
 class Prechecks(MethodView):
-    @blp.arguments(PrecheckCreateSchema)
+    @blp.arguments(CREATE_SCHEMA)
     @blp.response(201, PrecheckSchema)
     @blp.doc(security=[{"bearer": []}])
     @require(**CALLERS)

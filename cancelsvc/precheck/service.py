@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from flask import current_app
 
 from cancelsvc.auth.principal import Principal
-from cancelsvc.customers.service import can_see_account, find_account, shown_msisdn
+from cancelsvc.customers.service import can_see_account, find_visible, shown_msisdn
 from cancelsvc.errors import NotFound, Unprocessable
 from cancelsvc.precheck.codec import outcome_from_json, outcome_to_json
 from cancelsvc.precheck.engine import EffectiveDateInPast, evaluate, resolve_effective_date
-from cancelsvc.precheck.loading import load_snapshot
+from cancelsvc.precheck.loading import load_by_id, load_by_msisdn
 from cancelsvc.precheck.presenter import present
 from cancelsvc.precheck.result import PrecheckOutcome
 from cancelsvc.workdays import WorkCalendar, local_date
@@ -23,6 +23,11 @@ from models.base import new_uuid, utcnow
 
 #: A pre-check can be submitted for this long (domain.md §3).
 VALIDITY = timedelta(hours=24)
+
+
+_PRECHECKS = cast(sa.Table, Precheck.__table__)
+_INSERT = _PRECHECKS.insert()
+_INSERT_KEYS = tuple(c.key for c in _PRECHECKS.columns)
 
 
 def calendar() -> WorkCalendar:
@@ -42,8 +47,12 @@ def run_precheck(
     principal: Principal, account_ref: str, channel: str, effective: dt.date | str
 ) -> Ran:
     """Evaluate every rule for the account and store the result (caller commits)."""
-    account = find_account(principal, account_ref)
-    snap = load_snapshot(account.id, current_app.config["CANCELSVC_TIMEZONE"])
+    default_timezone = current_app.config["CANCELSVC_TIMEZONE"]
+    snap = find_visible(
+        principal, account_ref,
+        lambda account_id: load_by_id(account_id, default_timezone),
+        lambda msisdn: load_by_msisdn(msisdn, default_timezone),
+    ).snap
     now = utcnow()
     today = local_date(now, snap.timezone)
     try:
@@ -63,7 +72,7 @@ def run_precheck(
         risk, features = assessor.assess(snap, outcome)
     row = Precheck(
         id=new_uuid(),
-        account_id=account.id,
+        account_id=snap.id,
         channel=channel,
         effective_date=effective_date,
         asap=effective == "asap",
@@ -76,9 +85,9 @@ def run_precheck(
         created_by=principal.caller_key,
         created_at=now,
     )
-    # A plain INSERT: the stored pre-check is never changed afterwards, so the ORM's
-    # unit of work would only add cost on this hot path.
-    db.session.execute(sa.insert(Precheck), [{c.key: getattr(row, c.key) for c in Precheck.__table__.columns}])
+    # A Core INSERT on the session's connection: the stored pre-check is never changed
+    # afterwards, so the ORM's unit of work would only add cost on this hot path.
+    db.session.connection().execute(_INSERT, {key: getattr(row, key) for key in _INSERT_KEYS})
     return Ran(row, outcome, snap.msisdn)
 
 

@@ -76,7 +76,9 @@ class OpenRequestRef:
 class AccountSnap:
     """An account with everything the rules look at.
 
-    ``family_others`` counts the other non-cancelled accounts of the same family group.
+    ``family_others`` counts the other non-cancelled accounts of the same family group;
+    ``prior_requests`` the account's earlier requests that did not complete (withdrawn or
+    rejected), None when the snapshot was not loaded with them.
     """
 
     id: int
@@ -102,3 +104,4 @@ class AccountSnap:
     segment: str = "regular"
     timezone: str = "Asia/Shanghai"
     open_request: OpenRequestRef | None = None
+    prior_requests: int | None = None

@@ -40,8 +40,7 @@ def not_modified(version: int, state: str, locale: str) -> Response:
     return cache_headers(Response(status=304), version, state, locale)
 
 
-def cached_view(request_id: str, build: Callable[[CancellationRequest], dict[str, Any]],
-                dump: Callable[[Any], Any] | None = None) -> Response:
+def cached_view(request_id: str, build: Callable[[CancellationRequest], dict[str, Any]]) -> Response:
     """Serve ``build(request)`` with cache headers, or 304 when the client's copy is current."""
     principal = current_principal()
     if len(request_id) > 36:
@@ -62,7 +61,7 @@ def cached_view(request_id: str, build: Callable[[CancellationRequest], dict[str
     if req is None or not can_see_request(principal, req):
         raise NotFound(code="cancellation.not_found")
     document = build(req)
-    response = presented(dump(document) if dump else document)
+    response = presented(document)
     return cache_headers(response, req.version, req.state, locale)
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from cancelsvc.common.masking import mask_msisdn
+from cancelsvc.common.money import money_json
 from cancelsvc.precheck.codec import from_json_value, outcome_from_json
 from cancelsvc.precheck.presenter import present
 from cancelsvc.requests import progress
@@ -98,7 +99,10 @@ def _node(node: progress.Node, locale: str, events: list[dict[str, Any]]) -> dic
 
 
 def request_document(req: CancellationRequest, locale: str, msisdn: str) -> dict[str, Any]:
-    """The whole request for its customer, staff and systems (amounts included)."""
+    """The whole request for its customer, staff and systems (amounts included).
+
+    Built in ``RequestSchema``'s exact shape (money objects included), so it is served as is.
+    """
     texts = _checklist_texts(req.precheck_id, locale)
     return {
         "id": req.id,
@@ -115,13 +119,14 @@ def request_document(req: CancellationRequest, locale: str, msisdn: str) -> dict
         "withdraw_until": req.withdraw_until.isoformat(),
         "deactivated_at": _iso(req.deactivated_at),
         "precheck_id": req.precheck_id,
-        "quoted": {"total": req.quoted_total, "paid": req.paid_total,
-                   "outstanding": max(req.quoted_total - req.paid_total, Decimal("0")),
-                   "refund_due": req.refund_due, "refunded": req.refunded_total},
+        "quoted": {"total": money_json(req.quoted_total), "paid": money_json(req.paid_total),
+                   "outstanding": money_json(max(req.quoted_total - req.paid_total, Decimal("0"))),
+                   "refund_due": money_json(req.refund_due), "refunded": money_json(req.refunded_total)},
         "checklist": [
             {
                 "key": i.key, "code": i.code, "title": texts.get(i.key, ("", ""))[0],
-                "detail": texts.get(i.key, ("", ""))[1], "owner": i.owner, "amount": i.amount,
+                "detail": texts.get(i.key, ("", ""))[1], "owner": i.owner,
+                "amount": None if i.amount is None else money_json(i.amount),
                 "est_working_days": {"min": i.est_min, "max": i.est_max} if i.est_max is not None else None,
                 "status": i.status, "self_service": i.self_service, "required": i.required,
                 "refs": list(i.refs), "note": i.note, "done_at": _iso(i.done_at),

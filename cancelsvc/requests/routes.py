@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from cancelsvc.auth import current_principal, require
+from cancelsvc.common.responses import presented
 from cancelsvc.customers.service import shown_msisdn
 from cancelsvc.database import transaction
 from cancelsvc.errors import PreconditionFailed, Unprocessable
@@ -56,9 +57,13 @@ class Cancellations(MethodView):
     @blp.response(201, RequestSchema)
     def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Submit a request from a fresh pre-check (``Idempotency-Key`` required)."""
-        req = service.submit(current_principal(), body["precheck_id"], body["reason"], body["comment"])
-        return _full(req), 201, {"Location": f"/api/v1/cancellations/{req.id}",
-                                 "ETag": etag(req.version, current_locale())}
+        principal = current_principal()
+        # ``submitted`` keeps the pre-check and account loaded while the document is built.
+        submitted = service.submit(principal, body["precheck_id"], body["reason"], body["comment"])
+        req = submitted.request
+        doc = request_document(req, current_locale(), shown_msisdn(principal, submitted.account.msisdn))
+        return presented(doc), 201, {"Location": f"/api/v1/cancellations/{req.id}",
+                                     "ETag": etag(req.version, current_locale())}
 
 
 @blp.route("/<request_id>")
@@ -68,7 +73,7 @@ class CancellationById(MethodView):
     @blp.response(200, RequestSchema)
     def get(self, request_id: str) -> Any:
         """The request: state, version, quoted amounts, checklist and progress."""
-        return cached_view(request_id, lambda req: _full(req), dump=RequestSchema().dump)
+        return cached_view(request_id, lambda req: _full(req))
 
 
 @blp.route("/<request_id>/progress")

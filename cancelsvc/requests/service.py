@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from cancelsvc import outbox
 from cancelsvc.auth.principal import Principal
@@ -22,6 +23,8 @@ from cancelsvc.requests.lifecycle import Change, load_for_change
 from cancelsvc.requests.states import COMPLETED, OPEN, WITHDRAWN
 from models import Account, CancellationRequest, ChecklistEntry, Precheck, db
 from models.base import new_uuid, utcnow
+
+_ACCOUNT_FOR_SUBMIT = (joinedload(Account.customer), joinedload(Account.services))
 
 ACTION_CODES_WITH_AMOUNT = ("contract.early_termination", "balance.settle", "device.installment")
 
@@ -58,6 +61,19 @@ def open_request_of(account_id: int) -> OpenRequestRef | None:
     return OpenRequestRef(row.id, row.tracking_code) if row else None
 
 
+def open_request_columns(account_id: sa.ColumnElement[int]) -> tuple[sa.ScalarSelect[str], sa.ScalarSelect[str]]:
+    """The open request of ``account_id`` (id, tracking code) as scalar subqueries, NULL when none.
+
+    Registered with the pre-check's snapshot loading, which reads them in the statement
+    that loads the account.
+    """
+    requests = CancellationRequest.__table__.c
+    return (
+        sa.select(requests.id).where(requests.open_account_id == account_id).scalar_subquery(),
+        sa.select(requests.tracking_code).where(requests.open_account_id == account_id).scalar_subquery(),
+    )
+
+
 def _open_conflict(account_id: int) -> Conflict:
     existing = open_request_of(account_id)
     return Conflict(
@@ -67,10 +83,20 @@ def _open_conflict(account_id: int) -> Conflict:
     )
 
 
-def submit(principal: Principal, precheck_id: str, reason: str | None, comment: str | None) -> CancellationRequest:
+class Submitted(NamedTuple):
+    """A new request with the pre-check and account it came from (already loaded)."""
+
+    request: CancellationRequest
+    precheck: Precheck
+    account: Account
+
+
+def submit(principal: Principal, precheck_id: str, reason: str | None, comment: str | None) -> Submitted:
     """Turn a fresh, submittable pre-check into a request (caller commits)."""
     precheck = db.session.get(Precheck, precheck_id) if len(precheck_id) <= 36 else None
-    account = db.session.get(Account, precheck.account_id) if precheck is not None else None
+    # The customer (time zone) and services (restore point) come with the account: one query.
+    account = (db.session.get(Account, precheck.account_id, options=_ACCOUNT_FOR_SUBMIT)
+               if precheck is not None else None)
     if precheck is None or account is None or not can_see_account(principal, account):
         raise Unprocessable(code="cancellation.precheck_unknown",
                             errors={"precheck_id": ["No pre-check with this id for this caller."]})
@@ -81,8 +107,6 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
     if not precheck.can_submit:
         raise Unprocessable(code="cancellation.precheck_blocked",
                             errors={"precheck_id": ["This pre-check has blockers; resolve them first."]})
-    if open_request_of(account.id) is not None:
-        raise _open_conflict(account.id)
     outcome = outcome_from_json(precheck.outcome)
     items = [
         ChecklistEntry(
@@ -109,6 +133,9 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
         channel=precheck.channel,
         state="in_progress",
         version=0,
+        paid_total=Decimal("0"),
+        refunded_total=Decimal("0"),
+        last_changed_at=now,
         effective_date=precheck.effective_date,
         timezone=snap_tz,
         reason=reason,
@@ -124,20 +151,24 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
         items=items,
         timeline=[],  # a new request: no lazy load of an empty timeline
     )
-    try:
-        # The UNIQUE open_account_id settles a race between two submissions for one account.
-        with db.session.begin_nested():
-            db.session.add(req)
-            db.session.flush()
-    except IntegrityError:
-        raise _open_conflict(account.id) from None
     change = Change(req, actor_of(principal), principal.caller_key, now=now)
     change.note("submitted", "submitted")
-    change.finish("cancellation.created")
+    account_id = account.id
+    try:
+        # The UNIQUE open_account_id refuses a second open request for the account, also
+        # when two submissions race. The request is derived before its INSERT, so it is
+        # written once with its nodes, ETA and version. Nothing was written before it, so
+        # a refusal simply rolls the transaction back (no savepoint round trips).
+        db.session.add(req)
+        change.finish("cancellation.created")
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise _open_conflict(account_id) from None
 
     outbox.publish("cancellation.created", req.id,
                    {"id": req.id, "tracking_code": req.tracking_code, "state": req.state, "version": req.version})
-    return req
+    return Submitted(req, precheck, account)
 
 
 def restore_point(account: Account) -> dict[str, Any]:

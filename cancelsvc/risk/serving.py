@@ -57,7 +57,8 @@ class RiskAssessor:
 
     def assess(self, account: AccountSnap, outcome: PrecheckOutcome) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """(risk, features): risk is None without a model; features are always kept for export."""
-        features = feature_row(account, outcome, prior_requests(account.id))
+        prior = account.prior_requests if account.prior_requests is not None else prior_requests(account.id)
+        features = feature_row(account, outcome, prior)
         model = self.model()
         if model is None:
             return None, features
@@ -89,11 +90,21 @@ class RiskAssessor:
         }
 
 
+#: The states of a request that did not complete.
+UNFINISHED = ("withdrawn", "rejected")
+
+
 def prior_requests(account_id: int) -> int:
     """Earlier requests of the account that did not complete."""
-    return db.session.execute(
-        sa.select(sa.func.count()).select_from(CancellationRequest).where(
-            CancellationRequest.account_id == account_id,
-            CancellationRequest.state.in_(("withdrawn", "rejected")),
-        )
-    ).scalar_one()
+    return db.session.execute(sa.select(prior_requests_column(sa.literal(account_id)))).scalar_one()
+
+
+def prior_requests_column(account_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
+    """``prior_requests`` as a scalar subquery (registered with the pre-check's snapshot loading)."""
+    requests = CancellationRequest.__table__.c
+    return (
+        sa.select(sa.func.count())
+        .select_from(CancellationRequest.__table__)
+        .where(requests.account_id == account_id, requests.state.in_([sa.literal(s) for s in UNFINISHED]))
+        .scalar_subquery()
+    )

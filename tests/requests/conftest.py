@@ -338,15 +338,26 @@ def item(doc: dict[str, Any], code: str) -> dict[str, Any]:
 
 @contextmanager
 def statements() -> Iterator[list[str]]:
-    """Collect the SQL statements the engine runs inside the block."""
+    """Collect the SQL statements run inside the block (the engine's and the poll front's)."""
+    from flask import current_app
+
     seen: list[str] = []
 
     def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         seen.append(statement)
 
+    book = current_app.extensions["cancelsvc.poll_front"].book
+    fetch = book._fetch
+
+    def front_fetch(name: str, params: dict[str, Any]) -> Any:
+        seen.append(book._sql[name][0] if book._sql else name)
+        return fetch(name, params)
+
     sa.event.listen(db.engine, "before_cursor_execute", listen)
+    book._fetch = front_fetch
     try:
         yield seen
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listen)
+        del book._fetch
 

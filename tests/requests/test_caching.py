@@ -93,3 +93,9 @@ def test_served_documents_are_exactly_their_schemas(app: Any, api: Api, rid: str
         full = api.doc(rid, lang=lang)
         assert RequestSchema().dump(full) == full
         assert full["progress"] == progress
+
+
+def test_the_submission_document_is_exactly_its_schema(app: Any, api: Api) -> None:
+    created = api.open_request(make_line(contract=True, device=True))
+    assert RequestSchema().dump(created) == created
+    assert created["quoted"]["total"]["currency"] == "CNY"

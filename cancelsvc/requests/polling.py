@@ -1,0 +1,187 @@
+"""Progress polls answered in front of Flask when the answer is certain.
+
+Customers' apps poll ``GET /api/v1/cancellations/{id}/progress`` for days, and almost
+every poll finds nothing new. ``PollFront`` is a WSGI middleware that answers such a poll
+knowing only the request's current version and that the caller may read it — which
+``VersionBook`` gives from memory on PostgreSQL, or from one indexed read — when it can be
+certain of the answer:
+
+- the client's copy is current (``If-None-Match`` names the ETag) → ``304``;
+- the document for this version and language was built in this process less than
+  ``BODY_SECONDS`` ago → ``200`` with that document, byte for byte.
+
+Everything else goes to Flask unchanged: staff sessions, unknown or revoked credentials,
+requests the caller may not see, a first poll, a database error, a full pool. So every
+error response (401, 403, 404, 503…) still comes from the one place that makes them, and
+the front can only ever be a shortcut to what Flask would have answered. A document
+Flask builds for a caller the front recognised is kept for the next polls of the same
+version and language (the document does not depend on who asks, only on whether they may).
+
+Node statuses and SLA flags are derived at read time, so a kept document may be up to
+``BODY_SECONDS`` behind the clock; the version check makes every change visible at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from cachetools import LRUCache
+from flask import Flask
+
+from cancelsvc.auth.keys import KEY_PREFIX, hash_key
+from cancelsvc.auth.principal import Principal
+from cancelsvc.auth.tokens import read_public_key, verified_claims
+from cancelsvc.errors import Unauthorized
+from cancelsvc.logs import log_access, request_id_from
+from cancelsvc.requests import presenter
+from cancelsvc.requests.caching import VARY, is_current
+from cancelsvc.requests.presenter import POLL_SECONDS, etag
+from cancelsvc.requests.versions import VersionBook
+from cancelsvc.texts import negotiate
+
+log = logging.getLogger(__name__)
+
+PATH = re.compile(r"/api/v1/cancellations/([0-9A-Fa-f-]{36})/progress")
+#: How long a built document is served again for the same version and language.
+BODY_SECONDS = 15
+#: Documents kept per process (each ~5 KB).
+BODY_ENTRIES = 2048
+
+StartResponse = Callable[..., Any]
+Headers = list[tuple[str, str]]
+
+
+class PollFront:
+    """WSGI middleware for ``GET …/cancellations/{id}/progress`` (see the module docstring)."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]], reader_scopes: Iterable[str]) -> None:
+        self.wsgi_app = wsgi_app
+        self._url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        self._secret: str | None = app.config.get("CANCELSVC_JWT_SECRET")
+        self._public_key_setting: str | None = app.config.get("CANCELSVC_JWT_PUBLIC_KEY")
+        self._reader_scopes = tuple(reader_scopes)
+        # A second connection cannot see an in-memory SQLite database: then Flask serves.
+        self.enabled = not (self._url.get_backend_name() == "sqlite" and self._url.database in (None, "", ":memory:"))
+        self.book = VersionBook(self._url)
+        self._lock = threading.Lock()
+        self._bodies: LRUCache[tuple[str, str], tuple[bytes, Headers, Any]] = LRUCache(BODY_ENTRIES)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.enabled and environ.get("REQUEST_METHOD") == "GET":
+            match = PATH.fullmatch(environ.get("PATH_INFO", ""))
+            if match:
+                return self._poll(environ, start_response, match.group(1))
+        return self.wsgi_app(environ, start_response)
+
+    def dispose(self) -> None:
+        """Close the front's connections (the app is going away)."""
+        self.book.dispose()
+
+    # -- one poll --------------------------------------------------------------------------
+
+    def _poll(self, environ: dict[str, Any], start_response: StartResponse, request_id: str) -> Iterable[bytes]:
+        started = time.perf_counter()
+        head = self._peek(environ, request_id)
+        if head is None:
+            return self.wsgi_app(environ, start_response)
+        version, state = head
+        locale = negotiate(environ.get("HTTP_ACCEPT_LANGUAGE"))
+        conditional = environ.get("HTTP_IF_NONE_MATCH")
+        if conditional and is_current(conditional, version, locale):
+            headers = [("ETag", etag(version, locale)),
+                       ("Cache-Control", f"private, max-age={POLL_SECONDS[state]}"), ("Vary", VARY)]
+            return self._answer(environ, start_response, "304 NOT MODIFIED", headers, b"", started)
+        kept = self._kept(request_id, etag(version, locale))
+        if kept is not None:
+            body, headers = kept
+            return self._answer(environ, start_response, "200 OK", list(headers), body, started)
+        return self._build(environ, start_response, request_id)
+
+    def _answer(self, environ: dict[str, Any], start_response: StartResponse, status: str, headers: Headers,
+                body: bytes, started: float) -> list[bytes]:
+        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
+        headers.append(("X-Request-ID", request_id))
+        start_response(status, headers)
+        log_access("GET", environ.get("PATH_INFO", ""), int(status[:3]), started, request_id)
+        return [body]
+
+    def _build(self, environ: dict[str, Any], start_response: StartResponse, request_id: str) -> list[bytes]:
+        """Let Flask build the document, and keep it for the next polls of this version."""
+        answered: dict[str, Any] = {}
+
+        def remember(status: str, headers: Headers, exc_info: Any = None) -> Any:
+            answered.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        chunks = self.wsgi_app(environ, remember)
+        try:
+            body = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        headers = answered.get("headers") or []
+        names = {name.lower(): value for name, value in headers}
+        if str(answered.get("status", "")).startswith("200") and "etag" in names and "set-cookie" not in names:
+            kept = [(name, value) for name, value in headers if name.lower() != "x-request-id"]
+            with self._lock:
+                self._bodies[(request_id, names["etag"])] = (body, kept, presenter.utcnow())
+        return [body]
+
+    def _kept(self, request_id: str, tag: str) -> tuple[bytes, Headers] | None:
+        with self._lock:
+            entry = self._bodies.get((request_id, tag))
+        if entry is None:
+            return None
+        body, headers, built_at = entry
+        # The document's own clock (tests move it): fresh for BODY_SECONDS after it was built.
+        age = (presenter.utcnow() - built_at).total_seconds()
+        return (body, headers) if 0 <= age < BODY_SECONDS else None
+
+    # -- the one read ----------------------------------------------------------------------
+
+    def _peek(self, environ: dict[str, Any], request_id: str) -> tuple[int, str] | None:
+        """(version, state) when the bearer credential may read the request; None otherwise."""
+        scheme, _, credential = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            return None
+        if credential.startswith(KEY_PREFIX):
+            found = self.book.for_key(request_id, hash_key(credential))
+            if found is None or not self._may_read(found[1]):
+                return None
+            head = found[0]
+        else:
+            try:
+                claims = verified_claims(credential, self._secret, self._public_key())
+            except Unauthorized:
+                return None
+            head = self.book.for_customer(request_id, str(claims["sub"]))
+            if head is None:
+                return None
+        return head.version, head.state
+
+    def _may_read(self, scopes: Any) -> bool:
+        principal = Principal(kind="api_key", ref="", scopes=frozenset(scopes or ()))
+        return any(principal.has_scope(scope) for scope in self._reader_scopes)
+
+    def _public_key(self) -> str | None:
+        try:
+            return read_public_key(self._public_key_setting)
+        except OSError:
+            return None
+
+
+def install(app: Flask) -> None:
+    """Put the front before the application (``app.wsgi_app``)."""
+    from cancelsvc.requests.routes import READERS
+
+    front = PollFront(app, app.wsgi_app, READERS["scopes"])
+    app.wsgi_app = front  # type: ignore[method-assign]
+    app.extensions["cancelsvc.poll_front"] = front

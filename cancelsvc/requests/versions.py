@@ -1,0 +1,320 @@
+"""The current version of a request and who may read it, from one read or from memory.
+
+``VersionBook`` answers "which version and state is request R at, and may this API key
+(or this customer) read it?" with **one indexed statement** on an autocommit connection of
+its own (no ``BEGIN``/``ROLLBACK``, no pre-ping). On PostgreSQL it also remembers the
+answers and forgets each one the moment the database announces that its row changed
+(``LISTEN cancelsvc_changes``, see ``models.notify``), so a repeated poll needs no round
+trip at all:
+
+- a background thread per process holds the listening connection; answers are kept only
+  while it listens (when the connection drops, everything kept is forgotten and reads go
+  to the database until it listens again);
+- an answer read from the database is kept only if no change was announced while it was
+  being read (a generation counter), so a late read never overwrites a newer change;
+- every kept answer is also dropped after ``MAX_AGE`` seconds, whatever happens.
+
+Notifications are sent when the changing transaction commits, before the writer hears
+that it committed; every poll first applies the notifications that have arrived, and a
+process also forgets at once the rows its own sessions commit. So a client that changed a
+request and then polls sees the change.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import threading
+import time
+import weakref
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from cachetools import LRUCache
+from sqlalchemy.orm import Session
+
+from models import ApiKey, CancellationRequest, Customer
+from models.notify import CHANNEL
+
+log = logging.getLogger(__name__)
+
+#: Seconds an answer is kept at most, even without a notification.
+MAX_AGE = 300.0
+#: Answers kept per process, per kind.
+ENTRIES = 50_000
+#: Never wait for a connection: with the pool busy the caller takes its usual path.
+POOL = {"pool_size": 2, "max_overflow": 6, "pool_timeout": 0.05}
+
+
+class Head(NamedTuple):
+    """What a poll needs of a request."""
+
+    version: int
+    state: str
+    customer_id: int
+
+
+#: Every book of this process, told directly about rows this process commits.
+_BOOKS: weakref.WeakSet[VersionBook] = weakref.WeakSet()
+_CHANGED = "cancelsvc.changed_rows"
+
+
+class VersionBook:
+    """See the module docstring. Thread-safe; one per application."""
+
+    def __init__(self, url: sa.URL) -> None:
+        self._url = url
+        self._notified = url.get_backend_name() == "postgresql"
+        self._engine: sa.Engine | None = None
+        self._sql: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._lock = threading.Lock()
+        self._requests: LRUCache[str, tuple[Head, float]] = LRUCache(ENTRIES)
+        self._keys: LRUCache[str, tuple[Any, float]] = LRUCache(ENTRIES)
+        self._customers: LRUCache[str, tuple[int, float]] = LRUCache(ENTRIES)
+        self._generation = 0
+        self._listening = False
+        self._listener_pid: int | None = None
+        self._channel: Any = None  # the listening connection's libpq handle
+        self._stopping = threading.Event()
+        _BOOKS.add(self)
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def for_key(self, request_id: str, key_hash: str) -> tuple[Head, Any] | None:
+        """(head, scopes) when the key exists and is not revoked and the request exists."""
+        self._drain()
+        head, scopes = self._kept(self._requests, request_id), self._kept(self._keys, key_hash)
+        if head is not None and scopes is not None:
+            return head, scopes
+        generation = self._begin_read()
+        row = self._fetch("key", {"request_id": request_id, "key_hash": key_hash})
+        if row is None:
+            return None
+        head, scopes = Head(int(row[0]), str(row[1]), int(row[2])), _scopes(row[3])
+        self._keep(generation, (self._requests, request_id, head), (self._keys, key_hash, scopes))
+        return head, scopes
+
+    def for_customer(self, request_id: str, sub: str) -> Head | None:
+        """The head when customer ``sub`` exists and owns the request."""
+        self._drain()
+        head, customer_id = self._kept(self._requests, request_id), self._kept(self._customers, sub)
+        if head is not None and customer_id is not None:
+            return head if head.customer_id == customer_id else None
+        generation = self._begin_read()
+        row = self._fetch("customer", {"request_id": request_id, "sub": sub})
+        if row is None:
+            return None
+        head = Head(int(row[0]), str(row[1]), int(row[2]))
+        self._keep(generation, (self._requests, request_id, head), (self._customers, sub, head.customer_id))
+        return head
+
+    def dispose(self) -> None:
+        """Stop listening and close the connections (the app is going away)."""
+        self._stopping.set()
+        if self._engine is not None:
+            self._engine.dispose()
+
+    # -- memory ----------------------------------------------------------------------------
+
+    def _kept(self, cache: LRUCache[str, Any], key: str) -> Any:
+        if not self._listening:
+            return None
+        with self._lock:
+            entry = cache.get(key)
+        if entry is None or time.monotonic() - entry[1] >= MAX_AGE:
+            return None
+        return entry[0]
+
+    def _begin_read(self) -> int:
+        if self._notified and self._listener_pid != os.getpid():
+            self._start_listener()
+        return self._generation
+
+    def _keep(self, generation: int, *entries: tuple[LRUCache[str, Any], str, Any]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            # A change announced while we read may be newer than what we read: keep nothing.
+            if not self._listening or generation != self._generation:
+                return
+            for cache, key, value in entries:
+                cache[key] = (value, now)
+
+    def forget(self, payload: str) -> None:
+        """Drop what is kept about a changed row (``r:<id>``, ``k:<key hash>``, ``c:<sub>``; ``*``: all)."""
+        with self._lock:
+            self._forget_locked(payload)
+
+    def _forget_locked(self, payload: str) -> None:
+        kind, _, key = payload.partition(":")
+        cache = {"r": self._requests, "k": self._keys, "c": self._customers}.get(kind)
+        self._generation += 1
+        if cache is not None:
+            if key == "*":
+                cache.clear()
+            else:
+                cache.pop(key, None)
+
+    def _forget_all(self, listening: bool) -> None:
+        with self._lock:
+            self._forget_all_locked(listening)
+
+    def _forget_all_locked(self, listening: bool) -> None:
+        self._generation += 1
+        self._listening = listening
+        for cache in (self._requests, self._keys, self._customers):
+            cache.clear()
+
+    # -- PostgreSQL notifications ----------------------------------------------------------
+
+    def _start_listener(self) -> None:
+        with self._lock:
+            if self._listener_pid == os.getpid() or self._stopping.is_set():
+                return
+            self._listener_pid = os.getpid()  # a forked worker starts its own
+        thread = threading.Thread(target=self._listen, name="cancelsvc-version-book", daemon=True)
+        thread.start()
+
+    def _listen(self) -> None:
+        import psycopg
+
+        dsn = self._url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stopping.is_set():
+            connection = None
+            try:
+                connection = psycopg.connect(dsn, autocommit=True)
+                connection.execute(f"LISTEN {CHANNEL}")
+                with self._lock:
+                    self._channel = connection.pgconn
+                self._forget_all(listening=True)
+                while not self._stopping.is_set():
+                    readable, _, _ = select.select([connection.fileno()], [], [], 1.0)
+                    if readable and not self._drain():
+                        break
+            except Exception:  # noqa: BLE001 - reconnect; meanwhile every read goes to the database
+                log.warning("version book: not listening for changes, retrying", exc_info=True)
+            finally:
+                with self._lock:
+                    self._channel = None
+                self._forget_all(listening=False)
+                if connection is not None:
+                    connection.close()
+            self._stopping.wait(1.0)
+
+    def _drain(self) -> bool:
+        """Apply the notifications that have arrived (never waits); False when the channel broke."""
+        with self._lock:
+            channel = self._channel
+            if channel is None:
+                return False
+            try:
+                channel.consume_input()
+                while (note := channel.notifies()) is not None:
+                    self._forget_locked(note.extra.decode())
+            except Exception:  # noqa: BLE001 - the listener thread reconnects
+                self._channel = None
+                self._forget_all_locked(listening=False)
+                return False
+        return True
+
+    # -- the one read ----------------------------------------------------------------------
+
+    def _fetch(self, name: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        try:
+            engine = self._engine or self._start_engine()
+            connection = engine.raw_connection()
+        except Exception:  # noqa: BLE001 - no connection now: the caller takes its usual path
+            log.debug("version book: no connection", exc_info=True)
+            return None
+        sql, order = self._sql[name]
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, params if order is None else [params[key] for key in order])
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+        except Exception:  # noqa: BLE001 - a broken connection is dropped; the caller falls back
+            log.debug("version book: read failed", exc_info=True)
+            connection.invalidate()
+            return None
+        finally:
+            connection.close()
+
+    def _start_engine(self) -> sa.Engine:
+        with self._lock:
+            if self._engine is None:
+                engine = sa.create_engine(self._url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, **POOL)
+                self._sql = {name: _compiled(statement, engine) for name, statement in _statements().items()}
+                self._engine = engine
+        return self._engine
+
+
+def _scopes(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value  # SQLite returns JSON as text
+
+
+def _statements() -> dict[str, sa.Select]:
+    r, k, c = CancellationRequest.__table__.c, ApiKey.__table__.c, Customer.__table__.c
+    request_id = sa.bindparam("request_id")
+    return {
+        # The key and the request in one statement: a revoked or unknown key finds nothing.
+        "key": sa.select(r.version, r.state, r.customer_id, k.scopes)
+        .select_from(CancellationRequest.__table__.join(ApiKey.__table__, sa.true()))
+        .where(r.id == request_id, k.key_hash == sa.bindparam("key_hash"), k.revoked_at.is_(None)),
+        # A customer finds only their own requests.
+        "customer": sa.select(r.version, r.state, r.customer_id)
+        .select_from(CancellationRequest.__table__.join(Customer.__table__, c.id == r.customer_id))
+        .where(r.id == request_id, c.external_id == sa.bindparam("sub")),
+    }
+
+
+def _compiled(statement: sa.Select, engine: sa.Engine) -> tuple[str, tuple[str, ...] | None]:
+    """The driver's SQL text and, for positional drivers, the order of the parameters."""
+    compiled = statement.compile(dialect=engine.dialect)
+    return compiled.string, (tuple(compiled.positiontup or ()) if compiled.positional else None)
+
+
+def _payload(instance: object) -> str | None:
+    if isinstance(instance, CancellationRequest):
+        return f"r:{instance.id}"
+    if isinstance(instance, ApiKey):
+        return f"k:{instance.key_hash}"
+    if isinstance(instance, Customer):
+        return f"c:{instance.external_id}"
+    return None
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _note_changed_rows(session: Session, _context: Any) -> None:
+    """Rows this session changed (the same rows the database announces on commit)."""
+    for instance in (*session.dirty, *session.deleted):
+        payload = _payload(instance)
+        if payload is not None:
+            session.info.setdefault(_CHANGED, set()).add(payload)
+
+
+_KINDS = {CancellationRequest: "r", ApiKey: "k", Customer: "c"}
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state: Any) -> None:
+    """An UPDATE or DELETE statement names no rows here: forget the whole kind on commit."""
+    if state.is_update or state.is_delete:
+        kind = _KINDS.get(getattr(state.bind_mapper, "class_", None))
+        if kind is not None:
+            state.session.info.setdefault(_CHANGED, set()).add(f"{kind}:*")
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _forget_committed_rows(session: Session) -> None:
+    # This process learns at once; the others when the notification arrives.
+    for payload in session.info.pop(_CHANGED, ()):
+        for book in list(_BOOKS):
+            book.forget(payload)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _drop_noted_rows(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
