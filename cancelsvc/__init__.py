@@ -14,6 +14,9 @@ from typing import Any
 from dotenv import dotenv_values
 from flask import Flask
 
+from cancelsvc.common.jsoncodec import OrjsonProvider
+from cancelsvc.common.jsoncodec import dumps as json_dumps
+from cancelsvc.common.jsoncodec import loads as json_loads
 from cancelsvc.config import Settings
 from cancelsvc.pool import engine_options, install_checks
 
@@ -42,11 +45,11 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     environ.update(os.environ)
     settings = Settings.load(environ, overrides).with_secrets(Path(app.instance_path))
     app.config.update(settings.flask_config(project_root))
-    app.json.sort_keys = False  # keep documents in schema order
-    app.json.ensure_ascii = False  # UTF-8 Chinese, readable as is
+    app.json = OrjsonProvider(app)  # documents in schema order, UTF-8 Chinese as is
     app.config.update(
         # Connections are checked on checkout by cancelsvc.pool, not pinged every time.
-        SQLALCHEMY_ENGINE_OPTIONS=engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+        SQLALCHEMY_ENGINE_OPTIONS={**engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+                                   "json_serializer": json_dumps, "json_deserializer": json_loads},
         API_TITLE="cancelsvc",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from models import db
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @contextmanager
@@ -22,3 +26,22 @@ def transaction() -> Iterator[None]:
 def is_postgres() -> bool:
     """True when the bound database is PostgreSQL."""
     return db.engine.dialect.name == "postgresql"
+
+
+def single_statement_writes(view: F) -> F:
+    """For views whose only write is one statement: no ``BEGIN``/``COMMIT`` round trips.
+
+    On PostgreSQL the request's connection runs in autocommit mode: each read is one
+    statement (consistent in itself) and the single write commits as it executes — still
+    all or nothing, since it is one statement. Put it above ``require`` so that the
+    credential lookup runs that way too. SQLite (in-process, no round trips) keeps its
+    transaction.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if is_postgres() and not db.session().in_transaction():
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

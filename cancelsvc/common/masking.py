@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 import phonenumbers
 
 
+@lru_cache(maxsize=8192)
 def mask_msisdn(e164: str) -> str:
     """``+8613800138000`` → ``+86 138****8000`` (country code, first 3 and last 4 digits)."""
     try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 DEFAULT_REGION = "CN"
 
 
+@lru_cache(maxsize=8192)
 def normalise_msisdn(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """E.164 form of ``raw`` (``138 0013 8000``, ``+86-138…``, ``0086…``), or None if invalid."""
     text = raw.strip()

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from cancelsvc.auth import current_principal, require
 from cancelsvc.common.responses import presented
-from cancelsvc.database import transaction
+from cancelsvc.database import single_statement_writes, transaction
 from cancelsvc.i18n import current_locale
 from cancelsvc.precheck import service
 from cancelsvc.precheck.schemas import PrecheckCreateSchema, PrecheckSchema
@@ -29,6 +29,7 @@ class Prechecks(MethodView):
     @blp.arguments(CREATE_SCHEMA)
     @blp.response(201, PrecheckSchema)
     @blp.doc(security=[{"bearer": []}])
+    @single_statement_writes  # a pre-check writes one row: no BEGIN/COMMIT round trips
     @require(**CALLERS)
     def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Run a pre-check and store it (the quoted amounts bind the request it leads to)."""

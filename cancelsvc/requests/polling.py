@@ -185,3 +185,5 @@ def install(app: Flask) -> None:
     front = PollFront(app, app.wsgi_app, READERS["scopes"])
     app.wsgi_app = front  # type: ignore[method-assign]
     app.extensions["cancelsvc.poll_front"] = front
+    # API key authentication remembers valid keys in the same book (see auth.keys).
+    app.extensions["cancelsvc.credentials"] = front.book

@@ -85,16 +85,29 @@ class VersionBook:
     def for_key(self, request_id: str, key_hash: str) -> tuple[Head, Any] | None:
         """(head, scopes) when the key exists and is not revoked and the request exists."""
         self._drain()
-        head, scopes = self._kept(self._requests, request_id), self._kept(self._keys, key_hash)
-        if head is not None and scopes is not None:
-            return head, scopes
+        head, key = self._kept(self._requests, request_id), self._kept(self._keys, key_hash)
+        if head is not None and key is not None:
+            return head, key[1]
         generation = self._begin_read()
         row = self._fetch("key", {"request_id": request_id, "key_hash": key_hash})
         if row is None:
             return None
-        head, scopes = Head(int(row[0]), str(row[1]), int(row[2])), _scopes(row[3])
-        self._keep(generation, (self._requests, request_id, head), (self._keys, key_hash, scopes))
-        return head, scopes
+        head, key = Head(int(row[0]), str(row[1]), int(row[2])), (int(row[4]), _scopes(row[3]))
+        self._keep(generation, (self._requests, request_id, head), (self._keys, key_hash, key))
+        return head, key[1]
+
+    def known_key(self, key_hash: str) -> tuple[int, Any] | None:
+        """(key id, scopes) of a valid API key, from memory only (None: read it yourself)."""
+        self._drain()
+        return self._kept(self._keys, key_hash)
+
+    def reading(self) -> int:
+        """Call before reading something to ``remember``: notes what has been announced so far."""
+        return self._begin_read()
+
+    def remember_key(self, generation: int, key_hash: str, key_id: int, scopes: Any) -> None:
+        """Keep a valid key read elsewhere (dropped if a change was announced since ``reading``)."""
+        self._keep(generation, (self._keys, key_hash, (key_id, _scopes(scopes))))
 
     def for_customer(self, request_id: str, sub: str) -> Head | None:
         """The head when customer ``sub`` exists and owns the request."""
@@ -260,7 +273,7 @@ def _statements() -> dict[str, sa.Select]:
     request_id = sa.bindparam("request_id")
     return {
         # The key and the request in one statement: a revoked or unknown key finds nothing.
-        "key": sa.select(r.version, r.state, r.customer_id, k.scopes)
+        "key": sa.select(r.version, r.state, r.customer_id, k.scopes, k.id)
         .select_from(CancellationRequest.__table__.join(ApiKey.__table__, sa.true()))
         .where(r.id == request_id, k.key_hash == sa.bindparam("key_hash"), k.revoked_at.is_(None)),
         # A customer finds only their own requests.

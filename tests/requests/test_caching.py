@@ -65,7 +65,9 @@ def test_if_none_match_answers_304_without_writing(app: Any, api: Api, rid: str,
     assert response.get_data() == b""
     assert response.headers["ETag"] == tag and response.headers["Cache-Control"] == "private, max-age=300"
     assert {"Accept-Language", "Authorization"} <= _vary(response)
-    assert seen, "the 304 still checks the current version"
+    if path == "":
+        assert seen, "the 304 still checks the current version"
+    # (A progress poll may be answered from memory on PostgreSQL: see test_polling.py.)
     assert not [s for s in seen if s.lstrip().upper().startswith(WRITES)], seen
 
 

@@ -243,3 +243,19 @@ def test_rows_this_process_commits_are_forgotten_at_once(app: Flask, api: Api, r
     assert shelf._kept(shelf._requests, rid) == Head(1, "in_progress", 1)
     api.applied(rid, "identity.verified", {"method": "video"})  # an ORM change of the request
     assert shelf._kept(shelf._requests, rid) is None
+
+
+@pytest.mark.postgres_only
+def test_api_keys_are_remembered_until_their_row_changes(app: Flask, api: Api, rid: str) -> None:
+    assert api.get(rid).status_code == 200  # any API call: the key is read once, then remembered
+    with statements() as seen:
+        assert api.get(rid).status_code == 200
+    assert not [s for s in seen if "api_keys" in s], seen
+    key = api.headers["Authorization"].removeprefix("Bearer ")
+    engine = sa.create_engine(TEST_DATABASE_URL)
+    try:
+        with engine.begin() as conn:  # revoked by another process (or by hand)
+            conn.execute(sa.update(ApiKey).where(ApiKey.key_hash == hash_key(key)).values(revoked_at=utcnow()))
+    finally:
+        engine.dispose()
+    assert _eventually(lambda: api.get(rid), 401).get_json()["code"] == "auth.invalid_key"

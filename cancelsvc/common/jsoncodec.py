@@ -1,0 +1,40 @@
+"""JSON for responses and JSON columns with orjson: UTF-8 as is, keys in document order.
+
+Values orjson does not know (``Decimal``, anything with ``__html__`` …) go through
+Flask's default conversion, so the output is what Flask's own provider gives; only
+pretty-printing (debug mode) still uses the standard library.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from flask.json.provider import DefaultJSONProvider
+
+_COMPACT = {"separators": (",", ":")}
+
+
+def dumps(obj: Any) -> str:
+    """Compact JSON text (the serializer of JSON columns)."""
+    return orjson.dumps(obj, default=DefaultJSONProvider.default, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def loads(text: str | bytes) -> Any:
+    """The inverse of ``dumps`` (the deserializer of JSON columns)."""
+    return orjson.loads(text)
+
+
+class OrjsonProvider(DefaultJSONProvider):
+    """Flask's JSON provider, serialising with orjson."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if kwargs and kwargs != _COMPACT:
+            return super().dumps(obj, **kwargs)  # e.g. indent=2 in debug mode
+        return dumps(obj)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return super().loads(s, **kwargs) if kwargs else loads(s)
