@@ -36,7 +36,7 @@ from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
 from models import ApiKey, CancellationRequest, Customer
-from models.notify import CHANNEL
+from models.notify import CHANNEL, WATCHED
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +197,9 @@ class VersionBook:
             connection = None
             try:
                 connection = psycopg.connect(dsn, autocommit=True)
+                if not _announced(connection):
+                    log.warning("version book: change triggers missing (run `db upgrade`); reading every time")
+                    return
                 connection.execute(f"LISTEN {CHANNEL}")
                 with self._lock:
                     self._channel = connection.pgconn
@@ -262,6 +265,13 @@ class VersionBook:
                 self._sql = {name: _compiled(statement, engine) for name, statement in _statements().items()}
                 self._engine = engine
         return self._engine
+
+
+def _announced(connection: Any) -> bool:
+    """Whether every watched table has its change trigger (``models.notify``)."""
+    names = [f"{table}_notify_change" for table in WATCHED]
+    row = connection.execute("SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s)", (names,)).fetchone()
+    return row is not None and row[0] == len(names)
 
 
 def _scopes(value: Any) -> Any:

@@ -259,3 +259,24 @@ def test_api_keys_are_remembered_until_their_row_changes(app: Flask, api: Api, r
     finally:
         engine.dispose()
     assert _eventually(lambda: api.get(rid), 401).get_json()["code"] == "auth.invalid_key"
+
+
+@pytest.mark.postgres_only
+def test_without_the_change_triggers_nothing_is_kept(app: Flask) -> None:
+    from models.notify import trigger_sql
+
+    engine = sa.create_engine(TEST_DATABASE_URL)
+    shelf = VersionBook(sa.make_url(TEST_DATABASE_URL))
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP TRIGGER customers_notify_change ON customers"))
+        shelf._begin_read()  # starts the listener, which finds a trigger missing
+        time.sleep(1.5)
+        assert shelf._listening is False
+        shelf._keep(shelf._begin_read(), (shelf._requests, "abc", Head(1, "in_progress", 7)))
+        assert shelf._kept(shelf._requests, "abc") is None
+    finally:
+        shelf.dispose()
+        with engine.begin() as conn:
+            conn.execute(sa.text(trigger_sql("customers")))
+        engine.dispose()
