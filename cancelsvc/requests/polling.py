@@ -162,9 +162,10 @@ class PollFront:
                 claims = verified_claims(credential, self._secret, self._public_key())
             except Unauthorized:
                 return None
-            head = self.book.for_customer(request_id, str(claims["sub"]))
-            if head is None:
+            owned = self.book.for_customer(request_id, str(claims["sub"]))
+            if owned is None:
                 return None
+            head = owned
         return head.version, head.state
 
     def _may_read(self, scopes: Any) -> bool:
@@ -182,7 +183,7 @@ def install(app: Flask) -> None:
     """Put the front before the application (``app.wsgi_app``)."""
     from cancelsvc.requests.routes import READERS
 
-    front = PollFront(app, app.wsgi_app, READERS["scopes"])
+    front = PollFront(app, app.wsgi_app, list(READERS["scopes"]))  # type: ignore[call-overload]
     app.wsgi_app = front  # type: ignore[method-assign]
     app.extensions["cancelsvc.poll_front"] = front
     # API key authentication remembers valid keys in the same book (see auth.keys).

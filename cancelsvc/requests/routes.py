@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -55,7 +55,7 @@ class Cancellations(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(CancellationCreateSchema)
     @blp.response(201, RequestSchema)
-    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    def post(self, body: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
         """Submit a request from a fresh pre-check (``Idempotency-Key`` required)."""
         principal = current_principal()
         # ``submitted`` keeps the pre-check and account loaded while the document is built.

@@ -280,7 +280,7 @@ def _scopes(value: Any) -> Any:
 
 def _statements() -> dict[str, sa.Select]:
     r, k, c = CancellationRequest.__table__.c, ApiKey.__table__.c, Customer.__table__.c
-    request_id = sa.bindparam("request_id")
+    request_id: sa.BindParameter[str] = sa.bindparam("request_id")
     return {
         # The key and the request in one statement: a revoked or unknown key finds nothing.
         "key": sa.select(r.version, r.state, r.customer_id, k.scopes, k.id)
@@ -318,14 +318,15 @@ def _note_changed_rows(session: Session, _context: Any) -> None:
             session.info.setdefault(_CHANGED, set()).add(payload)
 
 
-_KINDS = {CancellationRequest: "r", ApiKey: "k", Customer: "c"}
+_KINDS: dict[type, str] = {CancellationRequest: "r", ApiKey: "k", Customer: "c"}
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
 def _note_bulk_changes(state: Any) -> None:
     """An UPDATE or DELETE statement names no rows here: forget the whole kind on commit."""
     if state.is_update or state.is_delete:
-        kind = _KINDS.get(getattr(state.bind_mapper, "class_", None))
+        mapper = state.bind_mapper
+        kind = _KINDS.get(mapper.class_) if mapper is not None else None
         if kind is not None:
             state.session.info.setdefault(_CHANGED, set()).add(f"{kind}:*")
 
