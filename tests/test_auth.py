@@ -132,6 +132,29 @@ def test_rs256_tokens_with_a_configured_public_key(make_app: Any) -> None:
     assert client.get(ME, headers=bearer(token(sub))).status_code == 401
 
 
+def test_rs256_public_key_from_a_file_is_read_again_when_the_file_changes(make_app: Any, tmp_path: Any) -> None:
+    import os
+
+    def pem(private: Any) -> str:
+        return private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+
+    old, new = (rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(2))
+    key_file = tmp_path / "idp.pem"
+    key_file.write_text(pem(old))
+    app = make_app(CANCELSVC_JWT_PUBLIC_KEY=str(key_file), CANCELSVC_JWT_SECRET=None)
+    with app.app_context():
+        sub = AccountFactory().customer.external_id
+    client = app.test_client()
+    assert client.get(ME, headers=bearer(token(sub, alg="RS256", key=old))).status_code == 200
+    key_file.write_text(pem(new))  # the operator rotates the identity provider's key
+    stat = key_file.stat()
+    os.utime(key_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert client.get(ME, headers=bearer(token(sub, alg="RS256", key=new))).status_code == 200
+    assert client.get(ME, headers=bearer(token(sub, alg="RS256", key=old))).status_code == 401
+
+
 def test_tokens_customer_cli_mints_a_working_token(runner: Any, client: Any) -> None:
     account = AccountFactory()
     result = runner.invoke(args=["tokens", "customer", account.customer.external_id])

@@ -66,10 +66,9 @@ def _authenticate() -> Principal:
 
     header = request.headers.get("Authorization", "")
     if header:
-        scheme, _, credential = header.partition(" ")
-        if scheme.lower() != "bearer" or not credential.strip():
+        credential = bearer_credential(header)
+        if credential is None:
             raise Unauthorized(code="auth.unauthenticated", headers=_challenge())
-        credential = credential.strip()
         if credential.startswith(keys.KEY_PREFIX):
             return keys.authenticate(credential)
         return tokens.authenticate(credential)
@@ -79,6 +78,13 @@ def _authenticate() -> Principal:
             sessions.check_csrf()
         return staff
     raise Unauthorized(headers=_challenge())
+
+
+def bearer_credential(header: str) -> str | None:
+    """The credential of an ``Authorization: Bearer …`` header; None for any other form."""
+    scheme, _, credential = header.partition(" ")
+    credential = credential.strip()
+    return credential if scheme.lower() == "bearer" and credential else None
 
 
 def _challenge() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,13 @@ def read_public_key(value: str | None) -> str | None:
         return None
     if value.lstrip().startswith("-----BEGIN"):
         return value
-    return Path(value).read_text()
+    # Read again only when the file changed (a stat instead of a read on every call).
+    return _key_file(value, Path(value).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _key_file(path: str, mtime_ns: int) -> str:
+    return Path(path).read_text()
 
 
 def verified_claims(token: str, secret: str | None, public_key: str | None) -> dict[str, Any]:

@@ -15,13 +15,13 @@ request and ``prior_requests`` is None.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from cancelsvc.common.jsoncodec import loads as json_loads
 from cancelsvc.precheck.jsonrows import RowsDecoder, as_text, convert_row, converters, json_array, json_rows
 from cancelsvc.precheck.snapshot import (
     AccountSnap,
@@ -106,7 +106,7 @@ def _load(by: LookupBy, value: int | str, default_timezone: str) -> LoadedAccoun
         unbilled_amount, prepaid_credit, loyalty_points, payment_method, last_payment_on, family_role,
         segment, timezone, group_code, family_others, open_id, open_code, prior_requests,
         contracts, bills, devices, services,
-    ) = convert_row(_HEAD_CONVERTERS, json.loads(text))
+    ) = convert_row(_HEAD_CONVERTERS, json_loads(text))
     snap = AccountSnap(
         id=id_,
         msisdn=msisdn,

@@ -29,10 +29,15 @@ _PEEK = sa.select(
 ).where(_REQUESTS.c.id == sa.bindparam("request_id"))
 
 
+def cache_header_items(version: int, state: str, locale: str) -> list[tuple[str, str]]:
+    """``ETag``, ``Cache-Control`` and ``Vary`` of a request's documents (also the poll front's)."""
+    return [("ETag", etag(version, locale)), ("Cache-Control", f"private, max-age={POLL_SECONDS[state]}"),
+            ("Vary", VARY)]
+
+
 def cache_headers(response: Response, version: int, state: str, locale: str) -> Response:
-    response.headers["ETag"] = etag(version, locale)
-    response.headers["Cache-Control"] = f"private, max-age={POLL_SECONDS[state]}"
-    response.headers["Vary"] = VARY
+    for name, value in cache_header_items(version, state, locale):
+        response.headers[name] = value
     return response
 
 

@@ -35,13 +35,13 @@ from cachetools import LRUCache
 from flask import Flask
 
 from cancelsvc.auth.keys import KEY_PREFIX, hash_key
-from cancelsvc.auth.principal import Principal
+from cancelsvc.auth.principal import Principal, bearer_credential
 from cancelsvc.auth.tokens import read_public_key, verified_claims
 from cancelsvc.errors import Unauthorized
 from cancelsvc.logs import log_access, request_id_from
 from cancelsvc.requests import presenter
-from cancelsvc.requests.caching import VARY, is_current
-from cancelsvc.requests.presenter import POLL_SECONDS, etag
+from cancelsvc.requests.caching import cache_header_items, is_current
+from cancelsvc.requests.presenter import etag
 from cancelsvc.requests.versions import VersionBook
 from cancelsvc.texts import negotiate
 
@@ -94,8 +94,7 @@ class PollFront:
         locale = negotiate(environ.get("HTTP_ACCEPT_LANGUAGE"))
         conditional = environ.get("HTTP_IF_NONE_MATCH")
         if conditional and is_current(conditional, version, locale):
-            headers = [("ETag", etag(version, locale)),
-                       ("Cache-Control", f"private, max-age={POLL_SECONDS[state]}"), ("Vary", VARY)]
+            headers = cache_header_items(version, state, locale)
             return self._answer(environ, start_response, "304 NOT MODIFIED", headers, b"", started)
         kept = self._kept(request_id, etag(version, locale))
         if kept is not None:
@@ -148,9 +147,8 @@ class PollFront:
 
     def _peek(self, environ: dict[str, Any], request_id: str) -> tuple[int, str] | None:
         """(version, state) when the bearer credential may read the request; None otherwise."""
-        scheme, _, credential = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
-        credential = credential.strip()
-        if scheme.lower() != "bearer" or not credential:
+        credential = bearer_credential(environ.get("HTTP_AUTHORIZATION", ""))
+        if credential is None:
             return None
         if credential.startswith(KEY_PREFIX):
             found = self.book.for_key(request_id, hash_key(credential))

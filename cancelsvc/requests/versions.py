@@ -88,7 +88,7 @@ class VersionBook:
         head, key = self._kept(self._requests, request_id), self._kept(self._keys, key_hash)
         if head is not None and key is not None:
             return head, key[1]
-        generation = self._begin_read()
+        generation = self.reading()
         row = self._fetch("key", {"request_id": request_id, "key_hash": key_hash})
         if row is None:
             return None
@@ -101,10 +101,6 @@ class VersionBook:
         self._drain()
         return self._kept(self._keys, key_hash)
 
-    def reading(self) -> int:
-        """Call before reading something to ``remember``: notes what has been announced so far."""
-        return self._begin_read()
-
     def remember_key(self, generation: int, key_hash: str, key_id: int, scopes: Any) -> None:
         """Keep a valid key read elsewhere (dropped if a change was announced since ``reading``)."""
         self._keep(generation, (self._keys, key_hash, (key_id, _scopes(scopes))))
@@ -115,7 +111,7 @@ class VersionBook:
         head, customer_id = self._kept(self._requests, request_id), self._kept(self._customers, sub)
         if head is not None and customer_id is not None:
             return head if head.customer_id == customer_id else None
-        generation = self._begin_read()
+        generation = self.reading()
         row = self._fetch("customer", {"request_id": request_id, "sub": sub})
         if row is None:
             return None
@@ -140,7 +136,8 @@ class VersionBook:
             return None
         return entry[0]
 
-    def _begin_read(self) -> int:
+    def reading(self) -> int:
+        """Call before reading something to keep: notes what has been announced so far."""
         if self._notified and self._listener_pid != os.getpid():
             self._start_listener()
         return self._generation

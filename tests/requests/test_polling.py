@@ -163,11 +163,11 @@ def test_a_failing_read_leaves_the_answer_to_flask(app: Flask, api: Api, rid: st
 def test_a_change_announced_during_a_read_is_not_overwritten() -> None:
     shelf = VersionBook(sa.make_url("sqlite:///unused.db"))
     shelf._listening = True
-    generation = shelf._begin_read()
+    generation = shelf.reading()
     shelf.forget("r:abc")  # the row changed while it was being read
     shelf._keep(generation, (shelf._requests, "abc", Head(1, "in_progress", 7)))
     assert shelf._kept(shelf._requests, "abc") is None
-    shelf._keep(shelf._begin_read(), (shelf._requests, "abc", Head(2, "in_progress", 7)))
+    shelf._keep(shelf.reading(), (shelf._requests, "abc", Head(2, "in_progress", 7)))
     assert shelf._kept(shelf._requests, "abc") == Head(2, "in_progress", 7)
     shelf._listening = False  # not listening: nothing kept is trusted
     assert shelf._kept(shelf._requests, "abc") is None
@@ -235,7 +235,7 @@ def test_losing_the_channel_forgets_everything_and_recovers(app: Flask, api: Api
 def test_rows_this_process_commits_are_forgotten_at_once(app: Flask, api: Api, rid: str) -> None:
     shelf = book(app)
     shelf._listening = True  # as on PostgreSQL, with the channel up
-    shelf._keep(shelf._begin_read(), (shelf._requests, rid, Head(1, "in_progress", 1)),
+    shelf._keep(shelf.reading(), (shelf._requests, rid, Head(1, "in_progress", 1)),
                 (shelf._keys, "some-hash", ["cancellations:read"]))
     db.session.execute(sa.update(ApiKey).values(name="renamed"))  # a statement, not an object
     db.session.commit()
@@ -270,10 +270,10 @@ def test_without_the_change_triggers_nothing_is_kept(app: Flask) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(sa.text("DROP TRIGGER customers_notify_change ON customers"))
-        shelf._begin_read()  # starts the listener, which finds a trigger missing
+        shelf.reading()  # starts the listener, which finds a trigger missing
         time.sleep(1.5)
         assert shelf._listening is False
-        shelf._keep(shelf._begin_read(), (shelf._requests, "abc", Head(1, "in_progress", 7)))
+        shelf._keep(shelf.reading(), (shelf._requests, "abc", Head(1, "in_progress", 7)))
         assert shelf._kept(shelf._requests, "abc") is None
     finally:
         shelf.dispose()
