@@ -15,7 +15,7 @@ from cancelsvc.errors import flatten_messages, problem_response
 class Api(SmorestApi):
     """The service's API object: documents problem+json and emits it for HTTP errors."""
 
-    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException) -> Response:
         return http_exception_to_problem(error)
 
 
@@ -42,8 +42,9 @@ def http_exception_to_problem(error: HTTPException) -> Response:
     elif status == 405:
         detail = None
     headers = dict(data.get("headers") or {})
-    if status == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    valid_methods = getattr(error, "valid_methods", None)  # set by MethodNotAllowed
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(valid_methods)
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)

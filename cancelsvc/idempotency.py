@@ -167,8 +167,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.response_body is None:
         response = current_app.response_class(status=record.status_code)
     else:
-        response = current_app.json.response(record.response_body)
-        response.status_code = record.status_code
+        response = current_app.make_response((record.response_body, record.status_code))
     for name, value in (record.response_headers or {}).items():
         response.headers[name] = value
     response.headers["Idempotent-Replayed"] = "true"

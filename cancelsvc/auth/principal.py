@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar
 
 from flask import g, request
 
@@ -91,6 +91,14 @@ def _challenge() -> dict[str, str]:
     return {"WWW-Authenticate": 'Bearer realm="cancelsvc"'}
 
 
+class Callers(TypedDict, total=False):
+    """Who may call a group of endpoints: ``require(**callers)``."""
+
+    scopes: Iterable[str]
+    customer: bool
+    staff: bool | Iterable[str]
+
+
 def require(
     scopes: Iterable[str] = (),
     *,
@@ -100,12 +108,10 @@ def require(
     """Allow API keys holding any of ``scopes``, customers and/or staff (optionally by role)."""
     scope_set = frozenset(scopes)
     staff_roles: frozenset[str] | None
-    if staff is True:
-        staff_roles = frozenset({"clerk", "supervisor", "admin"})
-    elif staff:
-        staff_roles = frozenset(staff)  # type: ignore[arg-type]
+    if isinstance(staff, bool):
+        staff_roles = frozenset({"clerk", "supervisor", "admin"}) if staff else None
     else:
-        staff_roles = None
+        staff_roles = frozenset(staff) or None
 
     def decorator(view: F) -> F:
         @functools.wraps(view)

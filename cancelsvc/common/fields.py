@@ -55,17 +55,22 @@ class Money(fields.Field):
         errors: list[str] = []
         unknown = sorted(set(value) - {"amount", "currency"})
         if unknown:
-            errors.append(self.error_messages["unknown"].format(keys=", ".join(map(str, unknown))))
+            errors.append(self._message("unknown", keys=", ".join(map(str, unknown))))
         amount = value.get("amount")
-        if not isinstance(amount, str) or not _AMOUNT.fullmatch(amount):
-            errors.append(self.error_messages["amount"])
-        elif amount.startswith("-") and not self.allow_negative:
-            errors.append(self.error_messages["negative"])
+        text = amount if isinstance(amount, str) and _AMOUNT.fullmatch(amount) else None
+        if text is None:
+            errors.append(self._message("amount"))
+        elif text.startswith("-") and not self.allow_negative:
+            errors.append(self._message("negative"))
         if value.get("currency") != CURRENCY:
-            errors.append(self.error_messages["currency"])
-        if errors:
+            errors.append(self._message("currency"))
+        if errors or text is None:
             raise ValidationError(errors)
-        return q(Decimal(amount))
+        return q(Decimal(text))
+
+    def _message(self, key: str, **params: str) -> str:
+        """One of this field's messages (always plain text here), filled in."""
+        return str(self.error_messages[key]).format(**params)
 
 
 class IsoDate(fields.Date):

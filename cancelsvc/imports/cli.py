@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import IO
 
 import click
 from flask import current_app
@@ -16,7 +17,7 @@ data_cli = AppGroup("data", help="Import operator data.")
 
 @data_cli.command("import")
 @click.argument("file", type=click.File("rb"))
-def data_import(file: click.utils.LazyFile) -> None:
+def data_import(file: IO[bytes]) -> None:
     """Import customers and accounts from FILE (JSON). All or nothing."""
     try:
         document = json.load(file)

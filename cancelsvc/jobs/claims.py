@@ -100,19 +100,28 @@ def holding(
     """
     pk = _pk(held.model)
     with transaction():
-        renewed = db.session.execute(
-            sa.update(held.model)
-            .where(pk == held.id, held.model.claimed_by == held.token)
-            .values(claimed_until=(now or utcnow()) + lease)
-            .execution_options(synchronize_session=False)
+        renewed = _rowcount(
+            db.session.execute(
+                sa.update(held.model)
+                .where(pk == held.id, held.model.claimed_by == held.token)
+                .values(claimed_until=(now or utcnow()) + lease)
+                .execution_options(synchronize_session=False)
+            )
         )
-        if renewed.rowcount != 1:
+        row = db.session.get(held.model, held.id, populate_existing=True) if renewed == 1 else None
+        if row is None:
             yield None
             return
-        row = db.session.get(held.model, held.id, populate_existing=True)
         yield row
-        row.claimed_by = None  # type: ignore[union-attr]
-        row.claimed_until = None  # type: ignore[union-attr]
+        row.claimed_by = None
+        row.claimed_until = None
+
+
+def _rowcount(result: sa.Result[Any]) -> int:
+    """Rows matched by an UPDATE (``Session.execute`` types every result as ``Result``)."""
+    if not isinstance(result, sa.CursorResult):
+        raise TypeError(f"not the result of an UPDATE: {result!r}")
+    return result.rowcount
 
 
 def sweep_rows(

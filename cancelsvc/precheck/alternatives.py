@@ -6,6 +6,7 @@ operator's counter staff confirm the exact plan at activation.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -26,10 +27,18 @@ def schedule_at_contract_end(findings: Sequence[Finding]) -> Alternative | None:
         return None
     return Alternative(
         code="schedule_at_contract_end",
-        effective_date=max(f.params["end_date"] for f in fees),  # type: ignore[type-var]
+        effective_date=max(_end_date(f) for f in fees),
         saving=sum((f.amount or Decimal(0) for f in fees), Decimal("0.00")),
         refs=tuple(ref for f in fees for ref in f.refs),
     )
+
+
+def _end_date(fee: Finding) -> dt.date:
+    """The ``end_date`` parameter of an early-termination finding (always a date)."""
+    end = fee.params["end_date"]
+    if not isinstance(end, dt.date):
+        raise TypeError(f"{fee.code}: end_date is not a date: {end!r}")
+    return end
 
 
 def downgrade_plan(ctx: RuleContext) -> Alternative | None:

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-# A text parameter: Decimal is money, date is a calendar date, the rest print as is.
-Param = str | int | Decimal | dt.date
+# A text parameter: Decimal is money, date is a calendar date, a tuple of strings is
+# a list (e.g. bill periods), the rest print as is.
+Param = str | int | Decimal | dt.date | tuple[str, ...]
 Params = Mapping[str, Param]
 
 BLOCKER, ACTION, WARNING, INFO = "blocker", "action", "warning", "info"

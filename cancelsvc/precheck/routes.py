@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from cancelsvc.auth import current_principal, require
+from cancelsvc.auth import Callers, current_principal, require
 from cancelsvc.common.responses import presented
 from cancelsvc.database import single_statement_writes, transaction
 from cancelsvc.i18n import current_locale
@@ -19,7 +20,7 @@ blp = Blueprint(
     description="Everything a customer must know and do before a line can be cancelled.",
 )
 
-CALLERS = {"scopes": ["precheck"], "customer": True, "staff": True}
+CALLERS: Callers = {"scopes": ["precheck"], "customer": True, "staff": True}
 # One schema instance for every request (a class would be instantiated per request).
 CREATE_SCHEMA = PrecheckCreateSchema()
 
@@ -31,7 +32,7 @@ class Prechecks(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @single_statement_writes  # a pre-check writes one row: no BEGIN/COMMIT round trips
     @require(**CALLERS)
-    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    def post(self, body: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
         """Run a pre-check and store it (the quoted amounts bind the request it leads to)."""
         principal = current_principal()
         with transaction():
@@ -47,7 +48,7 @@ class PrecheckById(MethodView):
     @blp.response(200, PrecheckSchema)
     @blp.doc(security=[{"bearer": []}])
     @require(**CALLERS)
-    def get(self, precheck_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+    def get(self, precheck_id: str) -> tuple[Response, int, dict[str, str]]:
         """A stored pre-check, in the caller's language."""
         principal = current_principal()
         row = service.get_precheck(principal, precheck_id)

@@ -39,16 +39,25 @@ from cancelsvc.precheck.result import (
 _ACCOUNT = re.compile(r"[(]?\+?[0-9][0-9 ().\-]{0,29}\Z")
 
 
-class EffectiveDate(IsoDate):
-    """``"asap"`` or an ISO date (``YYYY-MM-DD``); loads to ``"asap"`` or a ``date``."""
+class EffectiveDate(fields.Field[dt.date | str]):
+    """``"asap"`` or an ISO date (``YYYY-MM-DD``); loads to ``"asap"`` or a ``date``.
+
+    A date is read and written by ``IsoDate``; in OpenAPI the field is a string that is
+    either ``asap`` or a date.
+    """
 
     default_error_messages = {"invalid": 'Enter "asap" or a date as YYYY-MM-DD.'}
 
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"type": "string", "pattern": r"^(asap|[0-9]{4}-[0-9]{2}-[0-9]{2})$", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+        self._date = IsoDate(error_messages={"invalid": self.error_messages["invalid"]})
+
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        return ASAP if value == ASAP else super()._serialize(value, attr, obj, **kwargs)
+        return ASAP if value == ASAP else self._date._serialize(value, attr, obj, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date | str:
-        return ASAP if value == ASAP else super()._deserialize(value, attr, data, **kwargs)
+        return ASAP if value == ASAP else self._date._deserialize(value, attr, data, **kwargs)
 
 
 class PrecheckCreateSchema(StrictSchema):

@@ -147,7 +147,7 @@ def service_cancelled(change: Change, data: dict[str, Any], at: dt.datetime) -> 
 
 @_open_only
 def family_resolved(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
-    account = db.session.get(Account, change.req.account_id)
+    account = db.session.get_one(Account, change.req.account_id)
     account.family_group_id, account.family_role = None, None  # given back on withdrawal
     if _close(change, _items(change, "family.reassign")):
         change.note("family_resolved", "family_resolved")
@@ -178,7 +178,7 @@ def followup_recorded(change: Change, data: dict[str, Any], at: dt.datetime) -> 
 def hold_placed(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
     req = change.req
     restore_account(req)
-    account = db.session.get(Account, req.account_id)
+    account = db.session.get_one(Account, req.account_id)
     account.holds = sorted(set(account.holds or ()) | {data["kind"]})
     req.rejected_reason = data["kind"]
     req.closed_by = "operator"

@@ -150,10 +150,11 @@ class Change:
         old = self.req.eta or {}
         new = {k: v.astimezone(dt.UTC).isoformat() if v else None for k, v in computed.items()}
         reason = old.get("revised_reason")
-        if old.get("expected") and new["expected"] and old["expected"] != new["expected"]:
+        expected = computed["expected"]
+        if old.get("expected") and expected and old["expected"] != new["expected"]:
             later = new["expected"] > old["expected"]
             reason = {"key": "eta.revised.later" if later else "eta.revised.earlier",
-                      "date": computed["expected"].astimezone(ZoneInfo(self.req.timezone)).date().isoformat()}
+                      "date": expected.astimezone(ZoneInfo(self.req.timezone)).date().isoformat()}
         new["revised_reason"] = reason
         if new != old:
             self.req.eta = new

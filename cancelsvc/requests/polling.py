@@ -181,7 +181,7 @@ def install(app: Flask) -> None:
     """Put the front before the application (``app.wsgi_app``)."""
     from cancelsvc.requests.routes import READERS
 
-    front = PollFront(app, app.wsgi_app, list(READERS["scopes"]))  # type: ignore[call-overload]
+    front = PollFront(app, app.wsgi_app, list(READERS["scopes"]))
     app.wsgi_app = front  # type: ignore[method-assign]
     app.extensions["cancelsvc.poll_front"] = front
     # API key authentication remembers valid keys in the same book (see auth.keys).

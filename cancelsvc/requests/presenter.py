@@ -151,7 +151,7 @@ def _checklist_texts(precheck_id: str, locale: str) -> dict[str, tuple[str, str]
     A checklist item's texts depend on the item alone, so only the checklist is decoded
     and rendered: findings and alternatives (most of a stored outcome) are left out.
     """
-    row = db.session.get(Precheck, precheck_id)
+    row = db.session.get_one(Precheck, precheck_id)
     doc = present(outcome_from_json({**row.outcome, "findings": [], "alternatives": []}), locale)
     return {item["key"]: (item["title"], item["detail"]) for item in doc["checklist"]}
 

@@ -104,9 +104,9 @@ def derive(facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> lis
     start_of_effective = dt.datetime.combine(facts.effective_date, dt.time(0, 0), tzinfo=ZoneInfo(tz))
     blockers = [n for n in nodes[1:6] if n.code != "services_cancelled" and n.status != "skipped"]
     ready_by = max([facts.withdraw_until, start_of_effective,
-                    *[(n.completed_at or n.expected_at) for n in blockers if (n.completed_at or n.expected_at)]])
+                    *[at for n in blockers if (at := n.completed_at or n.expected_at)]])
     earliest = max([facts.withdraw_until, start_of_effective,
-                    *[(n.completed_at or n.earliest_at) for n in blockers if (n.completed_at or n.earliest_at)]])
+                    *[at for n in blockers if (at := n.completed_at or n.earliest_at)]])
     deactivation = Node(8, "deactivated", "pending", expected_at=ready_by, earliest_at=earliest,
                         due_at=add(ready_by, DEACTIVATION_GRACE_WORKING_DAYS, tz))
     if facts.deactivated_at:

@@ -48,7 +48,7 @@ def advance(req: CancellationRequest, now: dt.datetime) -> None:
 def deactivate(change: Change) -> None:
     """The number goes: account cancelled, operator services stopped, overpayment refunded."""
     req = change.req
-    account = db.session.get(Account, req.account_id)
+    account = db.session.get_one(Account, req.account_id)
     account.status = "cancelled"
     for service in account.services:
         if service.provider == "operator" and service.status == "active":

@@ -30,4 +30,4 @@ def rate_key_code() -> str:
     """Rate-limit failed verifications per tracking code (whatever the client)."""
     from flask import request
 
-    return "track-code:" + (normalise(request.view_args.get("code", "")) or "invalid")
+    return "track-code:" + (normalise((request.view_args or {}).get("code", "")) or "invalid")
