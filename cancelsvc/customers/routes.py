@@ -10,6 +10,8 @@ from flask_smorest import Blueprint
 from cancelsvc.auth import current_principal, require
 from cancelsvc.customers import service
 from cancelsvc.customers.schemas import AccountListSchema
+from cancelsvc.i18n import current_locale
+from cancelsvc.requests import service as requests
 from cancelsvc.requests.schemas import RequestListSchema
 
 blp = Blueprint("customers", __name__, url_prefix="/customers", description="A customer's own accounts.")
@@ -32,6 +34,5 @@ class MyCancellations(MethodView):
     @require(customer=True)
     def get(self) -> dict[str, Any]:
         """The calling customer's cancellation requests, newest first."""
-        from cancelsvc.requests.routes import my_cancellations_view
-
-        return my_cancellations_view()
+        principal, locale = current_principal(), current_locale()
+        return {"items": [requests.full_document(principal, req, locale) for req in requests.my_requests(principal)]}

@@ -8,7 +8,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from cancelsvc.auth import current_principal, require
+from cancelsvc.auth import Callers, current_principal, require
 from cancelsvc.common.responses import presented
 from cancelsvc.customers.service import shown_msisdn
 from cancelsvc.database import transaction
@@ -27,25 +27,18 @@ from cancelsvc.requests.schemas import (
     ProgressSchema,
     RequestSchema,
 )
-from models import Account, CancellationRequest, db
+from models import CancellationRequest
 
 blp = Blueprint("cancellations", __name__, url_prefix="/cancellations",
                 description="Cancellation requests and their progress.")
 events_blp = Blueprint("events", __name__, url_prefix="/events", description="Back-office events.")
 
-READERS = {"scopes": ["cancellations:read", "cancellations:write"], "customer": True, "staff": True}
-WRITERS = {"scopes": ["cancellations:write"], "customer": True, "staff": True}
-
-
-def _msisdn(req: CancellationRequest) -> str:
-    number = db.session.execute(
-        db.select(Account.msisdn).where(Account.id == req.account_id)
-    ).scalar_one()
-    return shown_msisdn(current_principal(), number)
+READERS: Callers = {"scopes": ["cancellations:read", "cancellations:write"], "customer": True, "staff": True}
+WRITERS: Callers = {"scopes": ["cancellations:write"], "customer": True, "staff": True}
 
 
 def _full(req: CancellationRequest) -> dict[str, Any]:
-    return request_document(req, current_locale(), _msisdn(req))
+    return service.full_document(current_principal(), req, current_locale())
 
 
 @blp.route("")
@@ -141,9 +134,3 @@ class Events(MethodView):
         body["data"] = schema().load(body["data"])
         with transaction():
             return inbound.receive(current_principal(), body)
-
-
-def my_cancellations_view() -> dict[str, Any]:
-    """``GET /customers/me/cancellations`` (registered on the customers blueprint)."""
-    return {"items": [_full(req) for req in service.my_requests(current_principal())]}
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,13 +13,14 @@ from sqlalchemy.orm import joinedload
 
 from cancelsvc import outbox
 from cancelsvc.auth.principal import Principal
-from cancelsvc.customers.service import can_see_account, visible_to
+from cancelsvc.customers.service import can_see_account, shown_msisdn, visible_to
 from cancelsvc.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from cancelsvc.precheck.codec import outcome_from_json
 from cancelsvc.precheck.service import VALIDITY
 from cancelsvc.precheck.snapshot import OpenRequestRef
 from cancelsvc.requests.codes import new_tracking_code
 from cancelsvc.requests.lifecycle import Change, load_for_change
+from cancelsvc.requests.presenter import request_document
 from cancelsvc.requests.states import COMPLETED, OPEN, WITHDRAWN
 from models import Account, CancellationRequest, ChecklistEntry, Precheck, db
 from models.base import new_uuid, utcnow
@@ -38,7 +39,17 @@ def actor_of(principal: Principal) -> str:
     return "operator"
 
 
-def can_see_request(principal: Principal, req: CancellationRequest) -> bool:
+class OwnedRequest(Protocol):
+    """What the visibility rule reads of a request (an ORM row or a selected row)."""
+
+    @property
+    def customer_id(self) -> int: ...
+
+    @property
+    def store_code(self) -> str | None: ...
+
+
+def can_see_request(principal: Principal, req: OwnedRequest) -> bool:
     """The same rule as for the request's account."""
     return visible_to(principal, req.customer_id, req.store_code)
 
@@ -184,7 +195,7 @@ def restore_point(account: Account) -> dict[str, Any]:
 
 def restore_account(req: CancellationRequest) -> None:
     """Put the account back as it was at submission."""
-    account = db.session.get(Account, req.account_id)
+    account = db.session.get_one(Account, req.account_id)
     point = req.restore_point
     for service in account.services:
         if service.code in point["services"]:
@@ -244,6 +255,12 @@ def patch_item(principal: Principal, req: CancellationRequest, key: str, status:
         change.note(ITEM_NODE.get(item.code, "submitted"), f"item_{status}", item=item.code)
     change.finish(f"cancellation.item_{status}")
     return req
+
+
+def full_document(principal: Principal, req: CancellationRequest, locale: str) -> dict[str, Any]:
+    """The request document as ``principal`` may see it (the number masked for some callers)."""
+    number = db.session.execute(sa.select(Account.msisdn).where(Account.id == req.account_id)).scalar_one()
+    return request_document(req, locale, shown_msisdn(principal, number))
 
 
 def my_requests(principal: Principal) -> list[CancellationRequest]:
