@@ -3,11 +3,18 @@
 Set ``TEST_DATABASE_URL`` (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``)
 to run the whole suite against PostgreSQL. The schema is created once per session;
 every table is emptied after each test, so tests may commit freely (and use threads).
+
+Under pytest-xdist (``-n 2``) every worker has a database of its own: SQLite files live
+in the worker's temporary directory, and on PostgreSQL worker ``gw0`` uses the database
+``<name>_gw0`` next to the one named in ``TEST_DATABASE_URL`` (created when missing).
+Redis (``TEST_REDIS_URL``) is shared with whoever else uses that db index, so every test
+process writes only keys under its own prefix (``REDIS_PREFIX``) and deletes them at the end.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,18 +27,49 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from cancelsvc import create_app
 from models import db as _db
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# "gw0", "gw1", ... in a pytest-xdist worker; empty in a plain run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def worker_database_url(url: str, worker: str) -> str:
+    """The database of one xdist worker: ``<name>_<worker>`` on the same server."""
+    if not url or not worker or url.startswith("sqlite"):
+        return url
+    parsed = sa.make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = worker_database_url(os.environ.get("TEST_DATABASE_URL", ""), WORKER)
 JWT_SECRET = "test-jwt-secret-that-is-long-enough-for-hs256"
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Every Redis key or queue this test process makes starts with this (unique per process).
+REDIS_PREFIX = f"cancelsvc_test_{WORKER or 'main'}_{uuid.uuid4().hex[:12]}"
+_redis_used = False
 
 
 def pytest_report_header() -> str:
-    return f"database: {TEST_DATABASE_URL or 'sqlite (temporary file)'}"
+    return f"database: {os.environ.get('TEST_DATABASE_URL') or 'sqlite (temporary file)'}"
+
+
+def _create_database_if_missing(url: str) -> None:
+    """Create the worker's PostgreSQL database, connecting to the base one to do it."""
+    parsed = sa.make_url(url)
+    base = sa.make_url(os.environ["TEST_DATABASE_URL"])
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database})
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if TEST_DATABASE_URL:
+        if WORKER and TEST_DATABASE_URL.startswith("postgresql"):
+            _create_database_if_missing(TEST_DATABASE_URL)
         return TEST_DATABASE_URL
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
 
@@ -51,6 +89,7 @@ def base_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "CANCELSVC_LOG_FORMAT": "text",
         "CANCELSVC_LOG_LEVEL": "WARNING",
         "CANCELSVC_EXTRA_HOLIDAYS": "",
+        "RATELIMIT_KEY_PREFIX": REDIS_PREFIX,
     }
 
 
@@ -145,6 +184,8 @@ def redis_url() -> str:
     """The test Redis; unreachable Redis skips, except on CI where it fails."""
     import redis
 
+    global _redis_used
+    _redis_used = True
     try:
         redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping()
     except redis.RedisError as error:
@@ -152,3 +193,19 @@ def redis_url() -> str:
             pytest.fail(f"Redis at {TEST_REDIS_URL} is unreachable: {error}")
         pytest.skip(f"Redis at {TEST_REDIS_URL} is unreachable")
     return TEST_REDIS_URL
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_keys_removed() -> Iterator[None]:
+    """Delete this process's Redis keys (only those under ``REDIS_PREFIX``) at the end."""
+    yield
+    if not _redis_used:
+        return
+    import redis
+
+    try:
+        client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1)
+        for key in client.scan_iter(match=f"*{REDIS_PREFIX}*", count=500):
+            client.delete(key)
+    except redis.RedisError:
+        pass  # unreachable Redis: the tests that needed it were skipped or failed

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cancelsvc.requests.codes import ALPHABET, LENGTH, check_character, new_tracking_code, normalise
 
@@ -13,12 +15,24 @@ def test_new_codes_are_valid_and_distinct() -> None:
     assert all(len(c) == LENGTH and set(c) <= set(ALPHABET) and normalise(c) == c for c in made)
 
 
-@pytest.mark.parametrize("code", [new_tracking_code() for _ in range(5)])
-def test_every_single_mistyped_character_is_caught(code: str) -> None:
+def _assert_every_single_typo_caught(code: str) -> None:
     for position in range(LENGTH):
         for ch in ALPHABET:
             if ch != code[position]:
                 assert normalise(code[:position] + ch + code[position + 1:]) is None
+
+
+# Parameters are fixed at collection (pytest-xdist collects on every worker and needs
+# the same tests everywhere): random inputs come from hypothesis or the test body.
+@settings(max_examples=50, deadline=None)
+@given(body=st.text(alphabet=ALPHABET, min_size=LENGTH - 1, max_size=LENGTH - 1))
+def test_every_single_mistyped_character_is_caught(body: str) -> None:
+    _assert_every_single_typo_caught(body + check_character(body))
+
+
+def test_every_single_mistyped_character_is_caught_in_new_codes() -> None:
+    for _ in range(5):
+        _assert_every_single_typo_caught(new_tracking_code())
 
 
 def test_most_swapped_neighbours_are_caught() -> None:
