@@ -11,8 +11,12 @@ Contract, per caller (``Principal.caller_key``):
 - the same key with a different request → 422 ``idempotency.mismatch``;
 - an error response stores nothing (its transaction rolled back, so there is no effect
   to protect): retrying with the same key runs the request again;
-- when two requests with one key race, the database's unique (caller, key) lets one
-  commit; the other rolls its effect back and answers the winner's response.
+- requests with one key run one at a time: before the view runs, its (caller, key) row is
+  inserted in the request's own transaction, so a concurrent request with the same key
+  waits on the database's unique index until the first one ends — then it answers the
+  winner's response, or runs itself if the first one failed (and stored nothing). The
+  wait is bounded (``WAIT_SECONDS``); past it → 409 ``idempotency.in_progress`` with
+  ``Retry-After``. No request ever sees the half-done effect of another with its key.
 
 The decorator is the transaction boundary of the view: the view must not commit.
 Put it under ``require`` and above flask-smorest's decorators, so it sees the final
@@ -44,24 +48,31 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Response, current_app, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from cancelsvc.auth.principal import current_principal
 from cancelsvc.common.canonical import canonical_json
-from cancelsvc.database import transaction
+from cancelsvc.database import is_postgres, transaction
 from cancelsvc.error_texts import register_titles
-from cancelsvc.errors import Unprocessable
+from cancelsvc.errors import Conflict, Unprocessable
 from cancelsvc.jobs import sweeper
 from models import IdempotencyRecord, db
 from models.base import utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ends a wait
 
 HEADER = "Idempotency-Key"
 WINDOW = timedelta(hours=24)
 REPLAYED_HEADERS = ("Content-Language", "Location", "ETag", "Cache-Control", "Vary")
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")
 _EXPIRE_BATCH = 1000
+#: How long a request waits for another one with its key to finish (below the database
+#: timeouts of web requests, so the wait ends as 409 ``idempotency.in_progress``).
+WAIT_SECONDS = 4
+#: What a request that waited in vain tells its caller to wait before retrying.
+RETRY_AFTER_SECONDS = 1
 
 register_titles(
     {
@@ -72,6 +83,10 @@ register_titles(
         "idempotency.key_invalid": (
             "Idempotency-Key 请使用 1 到 255 个可见 ASCII 字符",
             "Please use 1 to 255 visible ASCII characters for the Idempotency-Key",
+        ),
+        "idempotency.in_progress": (
+            "使用该 Idempotency-Key 的请求仍在处理中，请稍后用同一编号重试，即可拿到它的结果",
+            "A request with this Idempotency-Key is still being processed; retry with the same key shortly to get its result",
         ),
         "idempotency.mismatch": (
             "该 Idempotency-Key 已用于另一份请求内容，新的请求请换一个编号",
@@ -102,21 +117,24 @@ def idempotent(view: F) -> F:
         stored = _find(caller, key, now)
         if stored is not None:
             return _replay(stored, fingerprint)
-        response = current_app.make_response(view(*args, **kwargs))
-        if not 200 <= response.status_code < 300:
-            db.session.rollback()
-            return response
-        db.session.flush()  # the view's own constraint errors surface here, not as a key race
-        db.session.add(_record(caller, key, fingerprint, response, now))
-        try:
-            db.session.flush()
-        except IntegrityError:
-            # Another request with this key committed first: its effect stands, ours goes.
-            db.session.rollback()
+        reserved = _reserve(caller, key, fingerprint, now)
+        if reserved is None:
+            # Another request with this key committed while this one waited: answer as it did.
             winner = _find(caller, key, now)
             if winner is None:
-                raise
+                raise _in_progress()
             return _replay(winner, fingerprint)
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        except BaseException:
+            db.session.rollback()  # the reservation goes with the effect: a retry runs again
+            raise
+        if not 200 <= response.status_code < 300:
+            db.session.rollback()  # the reservation goes too: a retry runs again
+            return response
+        db.session.execute(
+            sa.update(IdempotencyRecord).where(IdempotencyRecord.id == reserved).values(**_outcome(response))
+        )
         db.session.commit()
         return response
 
@@ -158,6 +176,43 @@ def _find(caller: str, key: str, now: datetime) -> IdempotencyRecord | None:
     return record
 
 
+def _reserve(caller: str, key: str, fingerprint: str, now: datetime) -> int | None:
+    """Insert the (caller, key) row, waiting while another transaction holds it.
+
+    Returns the new row's id, or None when a row exists (committed by a concurrent
+    request since ``_find`` looked). The row is completed with the response before the
+    commit; if the request fails, it is rolled back with everything else.
+    """
+    values = {"caller": caller, "key": key, "method": request.method, "path": request.path,
+              "request_hash": fingerprint, "status_code": 0, "response_body": None, "created_at": now}
+    if is_postgres():
+        db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{WAIT_SECONDS}s'"))
+        insert: Any = postgresql.insert(IdempotencyRecord)
+    else:
+        # SQLite cannot turn a transaction that has read into a writer while another one
+        # writes (it fails at once instead of waiting): end the reads (credentials, the
+        # lookup above) so that this INSERT opens a new transaction that waits its turn.
+        db.session.commit()
+        insert = sqlite.insert(IdempotencyRecord)
+    statement = insert.values(**values).on_conflict_do_nothing(index_elements=["caller", "key"])
+    try:
+        return db.session.execute(statement.returning(IdempotencyRecord.id)).scalar_one_or_none()
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            db.session.rollback()
+            raise _in_progress() from None
+        raise
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+
+def _in_progress() -> Conflict:
+    return Conflict(code="idempotency.in_progress", headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                    errors={HEADER: ["A request with this key is still being processed."]})
+
+
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.request_hash != fingerprint:
         raise Unprocessable(
@@ -175,20 +230,11 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     return response
 
 
-def _record(caller: str, key: str, fingerprint: str, response: Response, now: datetime) -> IdempotencyRecord:
+def _outcome(response: Response) -> dict[str, Any]:
+    """The columns that make a reservation the stored response."""
     body = response.get_json(silent=True) if response.is_json else None
     headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
-    return IdempotencyRecord(
-        caller=caller,
-        key=key,
-        method=request.method,
-        path=request.path,
-        request_hash=fingerprint,
-        status_code=response.status_code,
-        response_body=body,
-        response_headers=headers or None,
-        created_at=now,
-    )
+    return {"status_code": response.status_code, "response_body": body, "response_headers": headers or None}
 
 
 @sweeper("idempotency.expire", order=90)

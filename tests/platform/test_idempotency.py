@@ -14,6 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from cancelsvc import idempotency
 from cancelsvc.auth import require
 from cancelsvc.common.schemas import OutSchema, StrictSchema
 from cancelsvc.database import transaction
@@ -27,7 +28,7 @@ from tests.conftest import bearer
 from tests.factories import IdempotencyRecordFactory
 
 URL = "/api/v1/test-things"
-PAUSE = {"seconds": 0.0}
+PAUSE: dict[str, Any] = {"seconds": 0.0, "started": None}
 RUNS: list[str] = []
 
 
@@ -56,7 +57,11 @@ def _add_test_routes(app: Flask) -> None:
                 raise Conflict(code="conflict")
             event = publish("thing.created", body["name"], body)
             RUNS.append(event.id)
-            time.sleep(PAUSE["seconds"])  # widens the race window in the concurrency test
+            if PAUSE["started"] is not None and len(RUNS) == 1:
+                PAUSE["started"].set()
+            time.sleep(PAUSE["seconds"] if len(RUNS) == 1 else 0)  # the first request is slow
+            if body["name"] == "fails-late" and len(RUNS) == 1:
+                raise Conflict(code="conflict")
             return {"id": event.id, **body}
 
     app.extensions["cancelsvc.api"].register_blueprint(blp)
@@ -214,4 +219,58 @@ def test_concurrent_requests_with_one_key_have_one_effect(app: Flask, things: di
     assert len({body for _, body in responses}) == 1
     assert _effects() == 1
     assert db.session.query(IdempotencyRecord).count() == 1
-    assert len(RUNS) > 1  # the requests really raced: losers ran the view and were rolled back
+    assert len(RUNS) == 1  # the others waited for the first and never ran the view
+
+
+def test_a_retry_waits_for_the_first_request_then_answers_its_response(app: Flask, things: dict[str, str]) -> None:
+    first, second = _two_at_once(app, things, pause=1.0, name="router")
+    assert first.status_code == second.status_code == 201
+    assert first.get_data() == second.get_data()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert _effects() == 1
+
+
+def test_a_retry_after_a_failed_first_request_runs_itself(app: Flask, things: dict[str, str]) -> None:
+    first, second = _two_at_once(app, things, pause=0.5, name="fails-late")
+    assert first.status_code == 409 and first.get_json()["code"] == "conflict"
+    assert second.status_code == 201 and "Idempotent-Replayed" not in second.headers
+    assert _effects() == 1
+
+
+@pytest.mark.postgres_only
+def test_waiting_past_the_bound_is_409_in_progress(
+    app: Flask, things: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 1)
+    first, second = _two_at_once(app, things, pause=2.5, name="router")
+    assert first.status_code == 201
+    assert second.status_code == 409 and second.mimetype == "application/problem+json"
+    problem = second.get_json()
+    assert problem["code"] == "idempotency.in_progress" and "Idempotency-Key" in problem["errors"]
+    assert second.headers["Retry-After"] == "1"
+    assert problem["title"] != problem["code"]
+    retry = _post(app.test_client(), things, "slow-key", name="router")
+    assert retry.status_code == 201 and retry.get_data() == first.get_data()
+    assert _effects() == 1
+
+
+def _two_at_once(app: Flask, things: dict[str, str], *, pause: float, name: str) -> tuple[Any, Any]:
+    """The first request runs a slow view; the second, with the same key, starts while it runs."""
+    RUNS.clear()
+    started = threading.Event()
+    answers: dict[str, Any] = {}
+
+    def call(which: str) -> None:
+        answers[which] = _post(app.test_client(), things, "slow-key", name=name)
+
+    PAUSE["seconds"], PAUSE["started"] = pause, started
+    db.session.rollback()
+    try:
+        first = threading.Thread(target=call, args=("first",))
+        first.start()
+        assert started.wait(10)
+        call("second")
+        first.join(30)
+    finally:
+        PAUSE["seconds"], PAUSE["started"] = 0.0, None
+    return answers["first"], answers["second"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -134,6 +135,30 @@ def line(app: Flask) -> Account:
 @pytest.fixture
 def rich_line(app: Flask) -> Account:
     return full_line(msisdn="+8613800138000")
+
+
+def race(n: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run ``work(i)`` in ``n`` threads released together; their results (or exceptions)."""
+    db.session.rollback()  # the test's own session holds nothing while the threads run
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(10)
+            results[i] = work(i)
+        except BaseException as error:  # reported by the assertion below
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert not errors, errors
+    return results
 
 
 # --- The API driver ---------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -16,33 +14,9 @@ from cancelsvc.jobs import tick
 from models import AuditRecord, CancellationRequest, InboundEvent, TimelineEntry, db
 from models.base import utcnow
 from tests.conftest import bearer
-from tests.requests.conftest import Api, fresh, make_line, new_key
+from tests.requests.conftest import Api, fresh, make_line, new_key, race
 
 pytestmark = pytest.mark.postgres_only
-
-
-def race(n: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in ``n`` threads released together; their results (or exceptions)."""
-    db.session.rollback()  # the test's own session holds nothing while the threads run
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(10)
-            results[i] = work(i)
-        except BaseException as error:  # reported by the assertion below
-            results[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    errors = [r for r in results if isinstance(r, BaseException)]
-    assert not errors, errors
-    return results
 
 
 def test_simultaneous_submissions_make_one_request(app: Flask, api: Api) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from models import AuditRecord, CancellationRequest, DomainEvent, IdempotencyRecord, db
-from tests.requests.conftest import Api, customer_headers, fresh, make_line
+from tests.requests.conftest import Api, customer_headers, fresh, make_line, new_key, race
 
 
 def _count(model: Any) -> int:
@@ -87,3 +87,18 @@ def test_withdrawal_needs_a_key(app: Any, api: Api) -> None:
     response = api.client.post(f"/api/v1/cancellations/{rid}/withdraw", headers=api.headers)
     assert response.status_code == 422 and response.get_json()["code"] == "idempotency.key_required"
     assert fresh(rid).state == "in_progress"
+
+
+def test_simultaneous_retries_with_one_key_all_get_the_winners_response(app: Any, api: Api) -> None:
+    precheck = api.precheck(make_line())
+    key = new_key()
+
+    def submit(i: int) -> tuple[int, bytes]:
+        response = app.test_client().post("/api/v1/cancellations", json={"precheck_id": precheck},
+                                          headers={**api.headers, "Idempotency-Key": key})
+        return response.status_code, response.get_data()
+
+    results = race(20, submit)
+    assert {status for status, _ in results} == {201}, [body for _, body in results]
+    assert len({body for _, body in results}) == 1  # every retry answers the winner's document
+    assert db.session.execute(sa.select(sa.func.count()).select_from(CancellationRequest)).scalar_one() == 1
