@@ -67,6 +67,10 @@ _TITLES: dict[str, tuple[str, str]] = {
     "cancellation.waiver_needs_supervisor": ("减免需要主管确认", "Waivers are confirmed by a supervisor"),
     "event.unknown_request": ("没有与该事件对应的销户申请", "No cancellation request matches this event"),
     "event.unknown_type": ("不认识的事件类型", "Unknown event type"),
+    "event.id_reused": (
+        "这个事件编号已用于另一条事件，新的事件请换一个编号",
+        "This event id was used for a different event; please send a new event with a new id",
+    ),
     "tracking.not_found": (
         "没有找到对应的申请，请核对查询码和手机号后四位", "Nothing found; please check the tracking code and the last 4 digits"
     ),

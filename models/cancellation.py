@@ -122,12 +122,14 @@ class TimelineEntry(Base):
 
 
 class InboundEvent(Base):
-    """A back-office event, kept once per ``event_id`` (a repeat answers as the first did)."""
+    """A back-office event, kept once per sender and ``event_id`` (a repeat answers as the
+    first did; the same id with another body is refused)."""
 
     __tablename__ = "inbound_events"
+    __table_args__ = (sa.UniqueConstraint("sender", "event_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(sa.String(128), unique=True, nullable=False)
+    event_id: Mapped[str] = mapped_column(sa.String(128), nullable=False)
     type: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -135,3 +137,6 @@ class InboundEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)
     outcome: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     sender: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    # SHA-256 of the event as received (type, instant, target, data), to tell a repeat from
+    # a reuse of its id; NULL for events received before it was kept.
+    body_hash: Mapped[str | None] = mapped_column(sa.String(64))

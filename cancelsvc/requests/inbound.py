@@ -1,8 +1,9 @@
-"""Back-office events (billing, logistics, CRM): idempotent by ``event_id``, any order."""
+"""Back-office events (billing, logistics, CRM): idempotent per sender and ``event_id``, any order."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from cancelsvc.auth.principal import Principal
+from cancelsvc.common.canonical import canonical_json, to_json_value
 from cancelsvc.common.phones import normalise_msisdn
 from cancelsvc.errors import Unprocessable
 from cancelsvc.requests.lifecycle import Change, load_for_change
@@ -22,26 +24,33 @@ APPLIED, IGNORED = "applied", "ignored"
 
 
 def receive(principal: Principal, event: dict[str, Any]) -> dict[str, Any]:
-    """Record and apply one event; a repeated ``event_id`` answers as the first time."""
-    first = _recorded(event["event_id"])
+    """Record and apply one event.
+
+    Event ids are scoped per sender (``Principal.caller_key``): the same id and body again
+    answers as the first time and changes nothing; the same id with another body is
+    refused with 422 ``event.id_reused`` naming the first event.
+    """
+    sender, fingerprint = principal.caller_key, event_fingerprint(event)
+    first = _recorded(sender, event["event_id"])
     if first is not None:
-        return answer(first)
+        return _repeat(first, fingerprint)
     req = _find_request(event)
     try:
         with db.session.begin_nested():
             record = InboundEvent(
                 event_id=event["event_id"], type=event["type"], occurred_at=event["occurred_at"],
-                request_id=req.id, data=_jsonable(event["data"]), outcome=IGNORED, sender=principal.caller_key,
+                request_id=req.id, data=_jsonable(event["data"]), outcome=IGNORED, sender=sender,
+                body_hash=fingerprint,
             )
             db.session.add(record)
             db.session.flush()
     except IntegrityError:
-        # The same event is being recorded by a concurrent delivery: answer as that one did.
+        # The same id is being recorded by a concurrent delivery: answer as that one did.
         db.session.rollback()
-        first = _recorded(event["event_id"])
+        first = _recorded(sender, event["event_id"])
         if first is None:
             raise
-        return answer(first)
+        return _repeat(first, fingerprint)
     req = load_for_change(req.id)
     change = Change(req, "operator", principal.caller_key)
     change.audit_data = {"event_id": event["event_id"], "type": event["type"]}
@@ -57,8 +66,40 @@ def answer(record: InboundEvent) -> dict[str, Any]:
             "outcome": record.outcome, "received_at": record.received_at}
 
 
-def _recorded(event_id: str) -> InboundEvent | None:
-    return db.session.execute(sa.select(InboundEvent).where(InboundEvent.event_id == event_id)).scalar_one_or_none()
+def event_fingerprint(event: dict[str, Any]) -> str:
+    """SHA-256 of what an event says: type, instant (in UTC), target and data.
+
+    Spellings of the same event give the same hash: another UTC offset for the instant,
+    another format of the number, ``"50.0"`` for ``"50.00"``.
+    """
+    target = ({"cancellation_id": event["cancellation_id"]} if event.get("cancellation_id")
+              else {"msisdn": normalise_msisdn(event.get("msisdn") or "") or event.get("msisdn")})
+    body = {"type": event["type"], "occurred_at": event["occurred_at"].astimezone(dt.UTC).isoformat(),
+            **target, "data": {k: _normal(v) for k, v in event["data"].items()}}
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def _normal(value: Any) -> Any:
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else value
+
+
+def _repeat(first: InboundEvent, fingerprint: str) -> dict[str, Any]:
+    """A known id: the first answer again, or 422 if this event says something else."""
+    if first.body_hash is not None and first.body_hash != fingerprint:
+        received = first.received_at.astimezone(dt.UTC).isoformat()
+        raise Unprocessable(
+            code="event.id_reused",
+            errors={"event_id": [f"This id was used for another event ({first.type}, received {received}); "
+                                 "send a new event with a new id."]},
+            first_event=to_json_value(answer(first)),
+        )
+    return answer(first)
+
+
+def _recorded(sender: str, event_id: str) -> InboundEvent | None:
+    return db.session.execute(
+        sa.select(InboundEvent).where(InboundEvent.sender == sender, InboundEvent.event_id == event_id)
+    ).scalar_one_or_none()
 
 
 def _find_request(event: dict[str, Any]) -> CancellationRequest:

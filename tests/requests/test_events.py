@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from cancelsvc.database import transaction
 from models import Account, Device, InboundEvent, ValueAddedService, db
+from models.base import utcnow
 from tests.conftest import bearer
 from tests.requests.conftest import Api, customer_headers, fresh, full_line, item, later, make_line, node, run_jobs
 
@@ -138,9 +142,10 @@ def test_events_arrive_in_any_order(app: Any, api: Api) -> None:
 
 def test_the_same_event_twice_has_one_effect(app: Any, api: Api) -> None:
     rid = api.open_request(make_line(contract=True, bill=True))["id"]
-    first = api.event(rid, "payment.received", {"amount": money("50.00")}, event_id="bill-777")
+    at = utcnow()
+    first = api.event(rid, "payment.received", {"amount": money("50.00")}, event_id="bill-777", occurred_at=at)
     version = fresh(rid).version
-    again = api.event(rid, "payment.received", {"amount": money("50.00")}, event_id="bill-777")
+    again = api.event(rid, "payment.received", {"amount": money("50.00")}, event_id="bill-777", occurred_at=at)
     assert first.status_code == again.status_code == 202
     assert again.get_json() == first.get_json()
     assert first.get_json()["outcome"] == "applied"
@@ -149,11 +154,69 @@ def test_the_same_event_twice_has_one_effect(app: Any, api: Api) -> None:
     assert len(_events(rid)) == 1
 
 
-def test_a_repeated_event_id_answers_as_the_first_time_whatever_it_carries(app: Any, api: Api) -> None:
+def test_a_repeat_may_spell_the_same_event_differently(app: Any, api: Api) -> None:
+    line = make_line(contract=True)
+    rid = api.open_request(line)["id"]
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    first = api.event(rid, "payment.received", {"amount": money("50.00")}, event_id="bill-1", occurred_at=at)
+    again = api.event(rid, "payment.received", {"amount": money("50.0")}, event_id="bill-1",
+                      occurred_at=at.astimezone(ZoneInfo("Asia/Shanghai")))
+    assert again.status_code == 202 and again.get_json() == first.get_json()
+    by_number = api.event(None, "identity.verified", {"method": "video"}, event_id="id-1", msisdn=line.msisdn,
+                          occurred_at=at)
+    national = f"{line.msisdn[3:6]} {line.msisdn[6:10]} {line.msisdn[10:]}"
+    again = api.event(None, "identity.verified", {"method": "video"}, event_id="id-1", msisdn=national,
+                      occurred_at=at)
+    assert again.status_code == 202 and again.get_json() == by_number.get_json()
+    assert fresh(rid).paid_total == Decimal("50.00")
+
+
+@pytest.mark.parametrize("change", [
+    {"data": {"amount": money("999.00")}},
+    {"type": "refund.issued"},
+    {"occurred_at": datetime(2026, 11, 23, 2, 0, 1, tzinfo=UTC)},
+    {"other_request": True},
+])
+def test_the_same_id_for_another_event_is_refused_naming_the_first(
+    app: Any, api: Api, change: dict[str, Any]
+) -> None:
     rid = api.open_request(make_line(contract=True))["id"]
-    first = api.event(rid, "payment.received", {"amount": money("50.00")}, event_id="bill-1").get_json()
-    other = api.event(rid, "payment.received", {"amount": money("999.00")}, event_id="bill-1").get_json()
-    assert other == first and fresh(rid).paid_total == Decimal("50.00")
+    other = api.open_request(make_line())["id"]
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    first = api.event(rid, "payment.received", {"amount": money("50.00")}, event_id="bill-1", occurred_at=at)
+    response = api.event(other if change.get("other_request") else rid, change.get("type", "payment.received"),
+                         change.get("data", {"amount": money("50.00")}), event_id="bill-1",
+                         occurred_at=change.get("occurred_at", at))
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["code"] == "event.id_reused"
+    assert "payment.received" in problem["errors"]["event_id"][0]
+    assert problem["first_event"] == first.get_json()
+    assert problem["title"] != problem["code"]
+    assert fresh(rid).paid_total == Decimal("50.00") and fresh(rid).refunded_total == Decimal("0.00")
+    assert len(_events()) == 1
+
+
+def test_event_ids_are_scoped_per_sender(app: Any, api: Api, api_key: Any) -> None:
+    rid = api.open_request(make_line(contract=True))["id"]
+    other_sender = bearer(api_key("events:write"))
+    at = utcnow()
+    mine = api.event(rid, "payment.received", {"amount": money("50.00")}, event_id="pay-1", occurred_at=at)
+    theirs = api.event(rid, "payment.received", {"amount": money("30.00")}, event_id="pay-1", occurred_at=at,
+                       headers=other_sender)
+    assert mine.status_code == theirs.status_code == 202
+    assert theirs.get_json()["outcome"] == "applied"  # another sender's payment is not lost
+    assert fresh(rid).paid_total == Decimal("80.00")
+    assert len(_events(rid)) == 2
+
+
+def test_events_recorded_before_their_hash_was_kept_still_replay(app: Any, api: Api) -> None:
+    rid = api.open_request(make_line(contract=True))["id"]
+    first = api.event(rid, "payment.received", {"amount": money("50.00")}, event_id="old-1").get_json()
+    with transaction():
+        db.session.execute(sa.update(InboundEvent).values(body_hash=None))
+    again = api.event(rid, "payment.received", {"amount": money("70.00")}, event_id="old-1")
+    assert again.status_code == 202 and again.get_json() == first
 
 
 def test_event_by_msisdn(app: Any, api: Api) -> None:

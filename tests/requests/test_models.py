@@ -29,14 +29,15 @@ def test_one_open_request_per_account_is_enforced_by_the_database(app: Any) -> N
     CancellationRequestFactory(account=account, state="completed")
 
 
-def test_tracking_codes_and_event_ids_are_unique(app: Any) -> None:
+def test_tracking_codes_and_event_ids_per_sender_are_unique(app: Any) -> None:
     first = CancellationRequestFactory()
     with pytest.raises(IntegrityError):
         CancellationRequestFactory(tracking_code=first.tracking_code)
     db.session.rollback()
-    InboundEventFactory(event_id="e-1")
+    InboundEventFactory(event_id="e-1", sender="api_key:1")
+    InboundEventFactory(event_id="e-1", sender="api_key:2")  # event ids are scoped per sender
     with pytest.raises(IntegrityError):
-        InboundEventFactory(event_id="e-1")
+        InboundEventFactory(event_id="e-1", sender="api_key:1")
     db.session.rollback()
 
 
