@@ -113,7 +113,7 @@ class Settings:
     CANCELSVC_QUEUE_URL: str | None = None
     CANCELSVC_QUEUE_NAME: str = "cancelsvc"
     CANCELSVC_JOBS_INTERVAL: int = 5
-    CANCELSVC_RATELIMIT_STORAGE: str = "memory://"
+    CANCELSVC_RATELIMIT_STORAGE: str = "sqlite:///instance/ratelimits.db"
     CANCELSVC_TIMEZONE: str = "Asia/Shanghai"
     CANCELSVC_MAX_BODY: int = 65536
     CANCELSVC_COOLING_OFF_HOURS: int = 72
@@ -162,7 +162,7 @@ class Settings:
         cfg["SQLALCHEMY_DATABASE_URI"] = resolve_sqlite_path(self.DATABASE_URL, project_root)
         cfg["CANCELSVC_MODEL_DIR"] = str(_resolve(self.CANCELSVC_MODEL_DIR, project_root))
         cfg["MAX_CONTENT_LENGTH"] = self.CANCELSVC_MAX_BODY
-        cfg["RATELIMIT_STORAGE_URI"] = self.CANCELSVC_RATELIMIT_STORAGE
+        cfg["RATELIMIT_STORAGE_URI"] = resolve_sqlite_path(self.CANCELSVC_RATELIMIT_STORAGE, project_root)
         cfg.update(self.extras)
         return cfg
 
@@ -198,7 +198,7 @@ _VALIDATORS: dict[str, Callable[[str, str], Any]] = {
     "CANCELSVC_QUEUE_URL": _url(("redis", "rediss", "sqlite")),
     "CANCELSVC_QUEUE_NAME": _queue_name,
     "CANCELSVC_JOBS_INTERVAL": lambda n, r: _bounded_int(n, r, 1, 60),
-    "CANCELSVC_RATELIMIT_STORAGE": _url(("memory", "redis", "rediss")),
+    "CANCELSVC_RATELIMIT_STORAGE": _url(("memory", "sqlite", "redis", "rediss")),
     "CANCELSVC_TIMEZONE": _timezone,
     "CANCELSVC_MAX_BODY": _positive_int,
     "CANCELSVC_COOLING_OFF_HOURS": lambda n, r: _positive_int(n, r, minimum=0),

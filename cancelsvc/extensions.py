@@ -8,6 +8,7 @@ from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 
+from cancelsvc import ratelimits  # noqa: F401 - registers the sqlite:// storage with limits
 from models import db
 
 
