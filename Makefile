@@ -35,7 +35,13 @@ setup: $(VENV)/.runtime .env
 	fi
 	$(FLASK) demo seed | tee instance/demo-credentials.txt
 
-run: setup
+# Seeding refreshes the demo data a running server is using: refuse when the port is taken.
+run: $(VENV)/.runtime
+	@$(PY) -c "import socket, sys; sys.exit(socket.socket().connect_ex(('$(HOST)', $(PORT))) == 0)" || { \
+		echo "Something is already serving on http://$(HOST):$(PORT) (another make run?)." >&2; \
+		echo "Nothing was changed. Stop it first (Ctrl-C in its terminal), or use another port: make run PORT=5001" >&2; \
+		exit 1; }
+	@$(MAKE) --no-print-directory setup
 	@echo
 	@echo "cancelsvc is starting on http://$(HOST):$(PORT)"
 	@echo "  API docs:      http://$(HOST):$(PORT)/api/v1/docs"

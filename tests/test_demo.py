@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from cancelsvc.auth.keys import hash_key
 from models import Account, ApiKey, Store
+from models.base import utcnow
 from tests.conftest import bearer
 
 
-def test_demo_seed_loads_accounts_and_prints_working_credentials(runner: Any, client: Any, db: Any) -> None:
-    result = runner.invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
+def test_demo_seed_loads_accounts_and_prints_working_credentials(
+    runner: Any, client: Any, db: Any, tmp_path: Path
+) -> None:
+    result = _seed(runner, tmp_path / "demo-api-key")
     assert db.session.query(Account).count() >= 30
     assert {s.city for s in db.session.query(Store)} >= {"杭州", "上海", "北京", "广州", "成都"}
     key = re.search(r"(csk_\S+)", result.output).group(1)
@@ -23,9 +28,36 @@ def test_demo_seed_loads_accounts_and_prints_working_credentials(runner: Any, cl
     assert len(accounts) == 2
 
 
-def test_demo_seed_twice_keeps_one_data_set_and_revokes_the_old_key(runner: Any, db: Any) -> None:
-    first = re.search(r"(csk_\S+)", runner.invoke(args=["demo", "seed"]).output).group(1)
-    second = runner.invoke(args=["demo", "seed"])
+def test_demo_seed_again_keeps_one_data_set_and_the_valid_demo_key(runner: Any, db: Any, tmp_path: Path) -> None:
+    key_file = tmp_path / "demo-api-key"
+    first = re.search(r"(csk_\S+)", _seed(runner, key_file).output).group(1)
+    assert key_file.read_text().strip() == first and key_file.stat().st_mode & 0o077 == 0
+    second = _seed(runner, key_file)
     assert "0 records created" in second.output
     assert db.session.query(Account).count() >= 30
+    assert re.search(r"(csk_\S+)", second.output).group(1) == first  # a running server keeps working
+    assert db.session.query(ApiKey).filter_by(key_hash=hash_key(first)).one().revoked_at is None
+    assert db.session.query(ApiKey).filter_by(name="demo").count() == 1
+
+
+@pytest.mark.parametrize("previous", ["revoked", "unknown", "empty"])
+def test_demo_seed_issues_a_new_key_when_the_kept_one_is_not_valid(
+    runner: Any, db: Any, tmp_path: Path, previous: str
+) -> None:
+    key_file = tmp_path / "demo-api-key"
+    first = re.search(r"(csk_\S+)", _seed(runner, key_file).output).group(1)
+    if previous == "revoked":
+        db.session.query(ApiKey).filter_by(key_hash=hash_key(first)).one().revoked_at = utcnow()
+        db.session.commit()
+    else:
+        key_file.write_text("csk_not-a-key-of-this-database\n" if previous == "unknown" else "")
+    second = re.search(r"(csk_\S+)", _seed(runner, key_file).output).group(1)
+    assert second != first and key_file.read_text().strip() == second
     assert db.session.query(ApiKey).filter_by(key_hash=hash_key(first)).one().revoked_at is not None
+    assert db.session.query(ApiKey).filter_by(name="demo", revoked_at=None).count() == 1
+
+
+def _seed(runner: Any, key_file: Path) -> Any:
+    result = runner.invoke(args=["demo", "seed", "--key-file", str(key_file)])
+    assert result.exit_code == 0, result.output
+    return result

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -16,12 +18,29 @@ from cancelsvc.demo.service import seed
 demo_cli = AppGroup("demo", help="Demo data.")
 
 
+#: The demo key printed last, kept so that seeding again reuses it while it is valid.
+KEY_FILE = "demo-api-key"
+
+
 @demo_cli.command("seed")
-def demo_seed() -> None:
-    """Load a demo data set covering every rule, and print demo credentials."""
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"Where the demo API key is kept (default: instance/{KEY_FILE}).")
+def demo_seed(key_file: Path | None) -> None:
+    """Load a demo data set covering every rule, and print demo credentials.
+
+    The demo API key is kept in ``instance/demo-api-key``: seeding again reuses it while
+    it is valid, so a running server and scripts using it keep working.
+    """
     today = datetime.now(ZoneInfo(current_app.config["CANCELSVC_TIMEZONE"])).date()
+    key_file = key_file or Path(current_app.instance_path) / KEY_FILE
+    previous = key_file.read_text().strip() if key_file.exists() else None
     with transaction():
-        result = seed(today, current_app.config["CANCELSVC_PII_KEY"])
+        result = seed(today, current_app.config["CANCELSVC_PII_KEY"], previous)
+    if result.api_key != previous:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(result.api_key + "\n")
     created = sum(result.report.created.values())
     click.echo(f"Demo data loaded ({created} records created, accounts: "
                f"{result.report.created['accounts'] + result.report.updated['accounts'] + result.report.unchanged['accounts']}).")

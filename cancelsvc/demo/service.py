@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from cancelsvc.auth.keys import create_key
+from cancelsvc.auth.keys import create_key, hash_key
 from cancelsvc.auth.passwords import hash_password
 from cancelsvc.demo import data
 from cancelsvc.imports.service import ImportReport, import_document
@@ -35,20 +35,20 @@ class DemoSeed:
     customer: str
 
 
-def seed(today: date, pii_key: str) -> DemoSeed:
-    """Load (or refresh) the demo; idempotent apart from issuing a fresh demo key."""
+def seed(today: date, pii_key: str, previous_key: str | None = None) -> DemoSeed:
+    """Load (or refresh) the demo.
+
+    ``previous_key`` is the demo key printed last time: while it is valid it is kept (a
+    server already running with it goes on working); otherwise old demo keys are revoked
+    and a new one is issued.
+    """
     report = import_document(data.build(today), pii_key)
     stores = {s.code: s for s in db.session.execute(sa.select(Store)).scalars()}
     for code, name, city in data.store_rows():
         store = stores.get(code) or Store(code=code, name=name)
         store.name, store.city = name, city
         db.session.add(store)
-    now = datetime.now(UTC)
-    for old in db.session.execute(
-        sa.select(ApiKey).where(ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None))
-    ).scalars():
-        old.revoked_at = now
-    _, clear = create_key(DEMO_KEY_NAME, API_SCOPES)
+    clear = previous_key if previous_key and _valid_demo_key(previous_key) else _fresh_demo_key()
     existing = {u.username: u for u in db.session.execute(sa.select(StaffUser)).scalars()}
     for username, role, store_code in DEMO_USERS:
         user = existing.get(username) or StaffUser(username=username, password_hash="")
@@ -58,6 +58,24 @@ def seed(today: date, pii_key: str) -> DemoSeed:
     db.session.flush()
     _open_request(OPEN_REQUEST_MSISDN)
     return DemoSeed(report, clear, DEMO_USERS, DEMO_PASSWORD, DEMO_CUSTOMER)
+
+
+def _valid_demo_key(clear: str) -> bool:
+    return db.session.execute(
+        sa.select(ApiKey.id).where(ApiKey.key_hash == hash_key(clear), ApiKey.name == DEMO_KEY_NAME,
+                                   ApiKey.revoked_at.is_(None))
+    ).first() is not None
+
+
+def _fresh_demo_key() -> str:
+    """Revoke the demo keys issued before and issue a new one."""
+    now = datetime.now(UTC)
+    for old in db.session.execute(
+        sa.select(ApiKey).where(ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None))
+    ).scalars():
+        old.revoked_at = now
+    _, clear = create_key(DEMO_KEY_NAME, API_SCOPES)
+    return clear
 
 
 def _open_request(msisdn: str) -> None:

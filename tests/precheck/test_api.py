@@ -155,10 +155,10 @@ def test_future_effective_date_is_kept(client: Any, api_key: Any, line: Account)
     assert doc["eta"]["latest"] >= day
 
 
-def test_the_demo_shows_every_rule_in_both_languages(client: Any, runner: Any, db: Any) -> None:
+def test_the_demo_shows_every_rule_in_both_languages(client: Any, runner: Any, db: Any, tmp_path: Any) -> None:
     from cancelsvc.texts import render  # noqa: F401 - texts exist for every code (see test_texts)
 
-    output = runner.invoke(args=["demo", "seed"]).output
+    output = runner.invoke(args=["demo", "seed", "--key-file", str(tmp_path / "demo-api-key")]).output
     key = bearer(re.search(r"(csk_\S+)", output).group(1))
     seen: set[str] = set()
     for account in db.session.query(Account).order_by(Account.id):
