@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from flask import Flask
 
-from cancelsvc.jobs.claims import DEFAULT_LEASE, Claim, claim, holding, sweep_rows
+from cancelsvc.jobs.claims import DEFAULT_LEASE, Claim, claim, configured_lease, holding, sweep_rows
 from cancelsvc.jobs.registry import TickReport, run_sweeper, sweeper, sweepers, tick
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "init_app",
     "run_sweeper",
     "sweep_rows",
+    "configured_lease",
     "sweeper",
     "sweepers",
     "tick",

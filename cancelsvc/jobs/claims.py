@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 
 from cancelsvc.database import is_postgres, transaction
 from models import db
@@ -42,6 +43,16 @@ M = TypeVar("M", bound=ClaimMixin)
 
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_BATCH = 100
+
+
+def configured_lease(factor: int = 1) -> timedelta:
+    """``factor`` times ``CANCELSVC_JOBS_LEASE_SECONDS`` (default 5 minutes).
+
+    How long a claimed row stays with a worker that stopped renewing it (one that died):
+    longer than any unit of work, short enough that the work is soon picked up again.
+    """
+    seconds = current_app.config.get("CANCELSVC_JOBS_LEASE_SECONDS") if has_app_context() else None
+    return (timedelta(seconds=seconds) if seconds else DEFAULT_LEASE) * factor
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,7 @@ def claim(
     limit: int = DEFAULT_BATCH,
     *,
     now: datetime | None = None,
-    lease: timedelta = DEFAULT_LEASE,
+    lease: timedelta | None = None,
 ) -> list[Claim[Any]]:
     """Claim up to ``limit`` free rows among those ``query`` selects, in its order.
 
@@ -69,6 +80,7 @@ def claim(
     model = query.column_descriptions[0]["entity"]
     pk = _pk(model)
     now = now or utcnow()
+    lease = lease or configured_lease()
     free = sa.or_(model.claimed_until.is_(None), model.claimed_until <= now)
     candidates = query.where(free).with_only_columns(pk, maintain_column_froms=True).limit(limit)
     if is_postgres():
@@ -89,7 +101,7 @@ def claim(
 
 @contextmanager
 def holding(
-    held: Claim[M], *, now: datetime | None = None, lease: timedelta = DEFAULT_LEASE
+    held: Claim[M], *, now: datetime | None = None, lease: timedelta | None = None
 ) -> Iterator[M | None]:
     """One unit of work on a claimed row, in its own transaction.
 
@@ -99,6 +111,7 @@ def holding(
     rolled back and the row stays claimed until the lease runs out.
     """
     pk = _pk(held.model)
+    lease = lease or configured_lease()
     with transaction():
         renewed = _rowcount(
             db.session.execute(
@@ -130,7 +143,7 @@ def sweep_rows(
     *,
     now: datetime | None = None,
     limit: int = DEFAULT_BATCH,
-    lease: timedelta = DEFAULT_LEASE,
+    lease: timedelta | None = None,
 ) -> int:
     """Claim due rows, then call ``work(row)`` for each in its own transaction.
 
@@ -138,6 +151,7 @@ def sweep_rows(
     expires); the others go on. Returns the number of units finished.
     """
     now = now or utcnow()
+    lease = lease or configured_lease()
     with transaction():
         claims = claim(query, limit, now=now, lease=lease)
     done = 0

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from cancelsvc.common.canonical import canonical_json
 from cancelsvc.database import transaction
-from cancelsvc.jobs import Claim, claim, holding, sweeper
+from cancelsvc.jobs import Claim, claim, configured_lease, holding, sweeper
 from cancelsvc.outbox import CANCELLATION_EVENT_TYPES, subscriber
 from cancelsvc.webhooks.signing import HEADER as SIGNATURE_HEADER
 from cancelsvc.webhooks.signing import signature_header
@@ -34,8 +34,9 @@ TIMEOUT_SECONDS = 5
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=24)
-# Longer than a whole batch of timed-out POSTs, so a live worker keeps its rows.
-LEASE = timedelta(minutes=10)
+# Twice the jobs' lease (10 minutes by default): longer than a whole batch of timed-out
+# POSTs, so a live worker keeps its rows.
+LEASE_FACTOR = 2
 BATCH = 50
 
 
@@ -103,12 +104,13 @@ def deliver_due(now: datetime) -> int:
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
     )
     with transaction():
-        sends = [_prepare(held) for held in claim(due, BATCH, now=now, lease=LEASE)]
+        lease = configured_lease(LEASE_FACTOR)
+        sends = [_prepare(held) for held in claim(due, BATCH, now=now, lease=lease)]
     recorded = 0
     for send in sends:
         outcome = post(send) if send.url else Outcome(None, "subscription deactivated")
         try:
-            with holding(send.held, now=now, lease=LEASE) as delivery:
+            with holding(send.held, now=now, lease=lease) as delivery:
                 if delivery is None:
                     continue  # our lease ran out and another worker took over this delivery
                 record_attempt(delivery, outcome, now, stop=send.url is None)

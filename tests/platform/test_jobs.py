@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from huey import RedisHuey, SqliteHuey
 
 from cancelsvc.database import transaction
-from cancelsvc.jobs import DEFAULT_LEASE, claim, holding, sweep_rows, sweeper, sweepers, tick
+from cancelsvc.jobs import DEFAULT_LEASE, claim, configured_lease, holding, sweep_rows, sweeper, sweepers, tick
 from cancelsvc.jobs.queue import SweepConsumer, build_consumer, create_huey
 from cancelsvc.jobs.registry import unregister
 from cancelsvc.outbox import publish
-from cancelsvc.webhooks.delivery import LEASE as DELIVERY_LEASE
+from cancelsvc.webhooks.delivery import LEASE_FACTOR
 from models import DomainEvent, WebhookDelivery, db
 from models.base import utcnow
 from tests.factories import WebhookDeliveryFactory, WebhookSubscriptionFactory
@@ -119,6 +119,9 @@ def test_sweep_rows_isolates_a_failing_unit(app: Any, caplog: Any) -> None:
     failed = db.session.get(WebhookDelivery, ids[1])
     assert failed.claimed_by is not None  # kept until its lease runs out, then retried
     assert sweep_rows(_due(now), work, now=now + DEFAULT_LEASE + timedelta(seconds=1)) == 2
+
+
+DELIVERY_LEASE = DEFAULT_LEASE * LEASE_FACTOR
 
 
 def test_a_delivery_whose_worker_died_is_picked_up_after_the_lease(app: Any, receiver: Any) -> None:
@@ -271,3 +274,24 @@ def test_jobs_settings_have_defaults_and_are_validated() -> None:
     ]:
         with pytest.raises(ConfigError, match=name):
             Settings.load({name: value})
+
+
+@pytest.mark.parametrize(("seconds", "expected"), [(None, DEFAULT_LEASE), (20, timedelta(seconds=20))])
+def test_the_lease_is_configured(make_app: Any, seconds: int | None, expected: timedelta) -> None:
+    app = make_app(**({"CANCELSVC_JOBS_LEASE_SECONDS": seconds} if seconds else {}))
+    with app.app_context():
+        assert configured_lease() == expected and configured_lease(LEASE_FACTOR) == expected * 2
+    assert DELIVERY_LEASE == timedelta(minutes=10)
+
+
+def test_a_short_lease_frees_a_dead_workers_rows_sooner(make_app: Any, receiver: Any) -> None:
+    app = make_app(CANCELSVC_JOBS_LEASE_SECONDS=20)
+    with app.app_context():
+        now = utcnow()
+        subscription = WebhookSubscriptionFactory(url=receiver.url)
+        WebhookDeliveryFactory(subscription_id=subscription.id, next_attempt_at=now)
+        with transaction():
+            assert len(claim(_due(now), now=now)) == 1  # ... and the worker dies
+        assert tick(now + timedelta(seconds=19))["webhooks.deliver"] == 0
+        assert tick(now + timedelta(seconds=21))["webhooks.deliver"] == 1
+        assert len(receiver.requests) == 1
