@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # An upper bound only (the test returns on delivery): a busy CI machine starts Python slowly
 # (importing the app alone can take 15 s on a loaded machine).
 DEADLINE_SECONDS = 60
+STOP_SECONDS = 45  # SIGTERM lets sweeps in flight finish, up to 30 s
 
 
 def _start(base_config: dict[str, Any], queue_name: str, queue_url: str | None) -> subprocess.Popen[str]:
@@ -79,7 +80,7 @@ def _run_until_delivered(base_config: dict[str, Any], receiver: Any, queue_name:
         assert delivery_id is not None and _delivered(delivery_id), "the worker did not deliver in time"
         assert len(receiver.requests) == 1
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=10)
+        output, _ = process.communicate(timeout=STOP_SECONDS)
     finally:
         if process.poll() is None:
             process.kill()
@@ -123,7 +124,7 @@ def test_jobs_run_stops_cleanly(app: Any, base_config: dict[str, Any], tmp_path:
         time.sleep(0.5)
         assert process.poll() is None, "".join(started)
         process.send_signal(signum)
-        output, _ = process.communicate(timeout=10)
+        output, _ = process.communicate(timeout=STOP_SECONDS)
         output = "".join(started) + output
     finally:
         if process.poll() is None:
