@@ -164,6 +164,8 @@ class Settings:
         cfg["CANCELSVC_MODEL_DIR"] = str(_resolve(self.CANCELSVC_MODEL_DIR, project_root))
         cfg["MAX_CONTENT_LENGTH"] = self.CANCELSVC_MAX_BODY
         cfg["RATELIMIT_STORAGE_URI"] = resolve_sqlite_path(self.CANCELSVC_RATELIMIT_STORAGE, project_root)
+        # The installation's name also keeps its rate-limit counters apart in a shared Redis.
+        cfg["RATELIMIT_KEY_PREFIX"] = self.CANCELSVC_QUEUE_NAME
         cfg.update(self.extras)
         return cfg
 

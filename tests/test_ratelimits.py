@@ -73,3 +73,9 @@ def test_the_default_is_a_file_in_instance_shared_by_the_processes(make_app: Cal
     assert app.config["RATELIMIT_STORAGE_URI"] == "sqlite:///" + str(Path(app.instance_path) / "ratelimits.db")
     with app.app_context():
         assert isinstance(limiter.storage, SQLiteStorage)
+
+
+def test_rate_limit_keys_carry_the_installations_name(tmp_path: Path) -> None:
+    config = Settings.load({"CANCELSVC_QUEUE_NAME": "shop_b"}).flask_config(tmp_path)
+    assert config["RATELIMIT_KEY_PREFIX"] == "shop_b"
+    assert Settings.load({}).flask_config(tmp_path)["RATELIMIT_KEY_PREFIX"] == "cancelsvc"

@@ -29,12 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 from cancelsvc.requests.codes import new_tracking_code
 from models import AuditRecord, CancellationRequest, TimelineEntry, WebhookDelivery, db
-from tests.conftest import bearer
+from tests.conftest import REDIS_PREFIX, bearer
 from tests.factories import WebhookSubscriptionFactory
 from tests.requests.conftest import make_line
 
@@ -121,7 +120,9 @@ def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None
 
 @pytest.fixture
 def instances(base_config: dict[str, Any], redis_url: str, tmp_path: Path) -> Iterator[Instances]:
-    queue = f"test_{uuid.uuid4().hex[:12]}"
+    # The queue name also prefixes the rate-limit keys: both are this run's, and deleted with
+    # the other keys under REDIS_PREFIX at the end of the session.
+    queue = f"{REDIS_PREFIX}_{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ,
         "DATABASE_URL": base_config["DATABASE_URL"],
@@ -139,17 +140,11 @@ def instances(base_config: dict[str, Any], redis_url: str, tmp_path: Path) -> It
         "CANCELSVC_LOG_LEVEL": "WARNING",
         "CANCELSVC_ENV": "production",
     }
-    # Failed verifications from 127.0.0.1 in earlier runs must not count against this one.
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter("*track-client*127.0.0.1*"):
-        client.delete(key)
     running = Instances(env)
     try:
         yield running
     finally:
         running.stop()
-        for key in client.scan_iter(f"*{queue}*"):
-            client.delete(key)
 
 
 def _settle(check: Callable[[], bool], deadline: float, what: str) -> None:
