@@ -86,11 +86,9 @@ def _normal(value: Any) -> Any:
 def _repeat(first: InboundEvent, fingerprint: str) -> dict[str, Any]:
     """A known id: the first answer again, or 422 if this event says something else."""
     if first.body_hash is not None and first.body_hash != fingerprint:
-        received = first.received_at.astimezone(dt.UTC).isoformat()
         raise Unprocessable(
             code="event.id_reused",
-            errors={"event_id": [f"This id was used for another event ({first.type}, received {received}); "
-                                 "send a new event with a new id."]},
+            errors={"event_id": ["This id was used for another event (first_event); send it with a new id."]},
             first_event=to_json_value(answer(first)),
         )
     return answer(first)
