@@ -74,6 +74,8 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from cancelsvc.api import Api
     from cancelsvc.auth.sessions import BearerAwareSessionInterface, load_user
+    from cancelsvc.contract import ContractPlugin
+    from cancelsvc.contract import install as install_contract
     from cancelsvc.extensions import babel, db, limiter, login_manager, migrate
     from cancelsvc.i18n import babel_locale
     from cancelsvc.jobs import init_app as init_jobs
@@ -94,7 +96,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "console.login"
     # One Api object per application, so apps built in tests never share state.
-    api = Api(app, spec_kwargs={"info": {"description": "Cancel a line painlessly: pre-check, request, tracking."}})
+    api = Api(app, spec_kwargs={
+        "info": {"description": "Cancel a line painlessly: pre-check, request, tracking."},
+        "extra_plugins": [ContractPlugin()],
+    })
+    install_contract(api)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "API key (csk_…) or customer JWT"}
     )

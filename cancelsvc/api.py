@@ -13,7 +13,16 @@ from cancelsvc.errors import flatten_messages, problem_response
 
 
 class Api(SmorestApi):
-    """The service's API object: documents problem+json and emits it for HTTP errors."""
+    """The service's API object: documents problem+json and emits it for HTTP errors.
+
+    Error responses are documented by ``cancelsvc.contract`` (``ContractPlugin``): one
+    problem+json component per status and no catch-all ``default``.
+    """
+
+    DEFAULT_ERROR_RESPONSE_NAME = None  # type: ignore[assignment]
+
+    def _register_responses(self) -> None:
+        """The problem responses are registered by ``cancelsvc.contract.ContractPlugin``."""
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return http_exception_to_problem(error)

@@ -66,7 +66,8 @@ LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ends a w
 HEADER = "Idempotency-Key"
 WINDOW = timedelta(hours=24)
 REPLAYED_HEADERS = ("Content-Language", "Location", "ETag", "Cache-Control", "Vary")
-_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+KEY_PATTERN = r"[\x21-\x7e]{1,255}"  # 1–255 visible ASCII characters
+_KEY = re.compile(KEY_PATTERN)
 _EXPIRE_BATCH = 1000
 #: How long a request waits for another one with its key to finish (below the database
 #: timeouts of web requests, so the wait ends as 409 ``idempotency.in_progress``).
@@ -101,7 +102,7 @@ KEY_PARAMETER = {
     "required": True,
     "description": "1–255 visible ASCII characters; repeating a request with the same key "
     "within 24 h returns the first response without doing anything again.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "schema": {"type": "string", "pattern": f"^{KEY_PATTERN}$", "example": "c0ffee-2026-11-23-0001"},
 }
 
 

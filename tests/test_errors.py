@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from cancelsvc.common.schemas import StrictSchema
+from cancelsvc.contract import operation
 from tests.conftest import bearer
 
 PROBLEM = "application/problem+json"
@@ -26,6 +27,7 @@ def _add_test_routes(app: Flask) -> None:
 
     @blp.route("/echo")
     class Echo(MethodView):
+        @operation("echo")
         @blp.arguments(EchoSchema)
         @blp.response(200, EchoSchema)
         def post(self, body: dict[str, Any]) -> dict[str, Any]:

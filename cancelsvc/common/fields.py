@@ -18,7 +18,8 @@ from marshmallow import ValidationError, fields
 from cancelsvc.common.money import CURRENCY, money_json, q
 
 # At most 12 integer digits: plenty for a phone bill, and bounds the work on hostile input.
-_AMOUNT = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,2})?")
+_UNSIGNED_AMOUNT = r"[0-9]{1,12}(?:\.[0-9]{1,2})?"
+_AMOUNT = re.compile("-?" + _UNSIGNED_AMOUNT)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -41,6 +42,18 @@ class Money(fields.Field):
     def __init__(self, *, allow_negative: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.allow_negative = allow_negative
+
+    def openapi_property(self) -> dict[str, Any]:
+        """The money object in the OpenAPI document (what loading accepts, or what is served)."""
+        if _in_output(self):
+            amount = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "example": "123.45"}
+        else:
+            sign = "-?" if self.allow_negative else ""
+            amount = {"type": "string", "pattern": f"^{sign}{_UNSIGNED_AMOUNT}$", "example": "123.45",
+                      "description": "At most 2 decimals; a string, never a JSON number."}
+        return {"type": "object", "description": "Money", "additionalProperties": False,
+                "required": ["amount", "currency"],
+                "properties": {"amount": amount, "currency": {"type": "string", "enum": [CURRENCY]}}}
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if value is None:
@@ -71,6 +84,16 @@ class Money(fields.Field):
     def _message(self, key: str, **params: str) -> str:
         """One of this field's messages (always plain text here), filled in."""
         return str(self.error_messages[key]).format(**params)
+
+
+def _in_output(field: fields.Field) -> bool:
+    """Whether a field belongs to a response schema (``OutSchema``)."""
+    from cancelsvc.common.schemas import OutSchema
+
+    parent: Any = field.parent
+    while isinstance(parent, fields.Field):
+        parent = parent.parent
+    return isinstance(parent, OutSchema)
 
 
 class IsoDate(fields.Date):

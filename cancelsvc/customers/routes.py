@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from cancelsvc.auth import current_principal, require
+from cancelsvc.contract import operation
 from cancelsvc.customers import service
 from cancelsvc.customers.schemas import AccountListSchema
 from cancelsvc.i18n import current_locale
@@ -19,6 +20,7 @@ blp = Blueprint("customers", __name__, url_prefix="/customers", description="A c
 
 @blp.route("/me/accounts")
 class MyAccounts(MethodView):
+    @operation("listMyAccounts")
     @blp.response(200, AccountListSchema)
     @blp.doc(security=[{"bearer": []}])
     @require(customer=True)
@@ -29,6 +31,7 @@ class MyAccounts(MethodView):
 
 @blp.route("/me/cancellations")
 class MyCancellations(MethodView):
+    @operation("listMyCancellations")
     @blp.response(200, RequestListSchema)
     @blp.doc(security=[{"bearer": []}])
     @require(customer=True)

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from cancelsvc.auth import Callers, current_principal, require
 from cancelsvc.common.responses import presented
+from cancelsvc.contract import operation
 from cancelsvc.database import single_statement_writes, transaction
 from cancelsvc.i18n import current_locale
 from cancelsvc.precheck import service
@@ -27,7 +28,8 @@ CREATE_SCHEMA = PrecheckCreateSchema()
 
 @blp.route("")
 class Prechecks(MethodView):
-    @blp.arguments(CREATE_SCHEMA)
+    @operation("createPrecheck", 404)
+    @blp.arguments(CREATE_SCHEMA, example={"account": "+8613800138000", "channel": "app", "effective_date": "asap"})
     @blp.response(201, PrecheckSchema)
     @blp.doc(security=[{"bearer": []}])
     @single_statement_writes  # a pre-check writes one row: no BEGIN/COMMIT round trips
@@ -45,6 +47,7 @@ class Prechecks(MethodView):
 
 @blp.route("/<precheck_id>")
 class PrecheckById(MethodView):
+    @operation("getPrecheck")
     @blp.response(200, PrecheckSchema)
     @blp.doc(security=[{"bearer": []}])
     @require(**CALLERS)

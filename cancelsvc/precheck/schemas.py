@@ -34,24 +34,29 @@ from cancelsvc.precheck.result import (
     YELLOW,
 )
 
-# Validators use re.match, hence the explicit end anchor. Phone numbers may be written
-# with spaces, dashes, dots or brackets (normalised to E.164 by the service).
-_ACCOUNT = re.compile(r"[(]?\+?[0-9][0-9 ().\-]{0,29}\Z")
+# Phone numbers may be written with spaces, dashes, dots or brackets (normalised to E.164
+# by the service). ``ACCOUNT_PATTERN`` is also the OpenAPI pattern; the validator uses
+# re.match, hence its own end anchor (``$`` would let a trailing newline through).
+ACCOUNT_PATTERN = r"^[(]?\+?[0-9][0-9 ().\-]{0,29}$"
+_ACCOUNT = re.compile(ACCOUNT_PATTERN.removesuffix("$") + r"\Z")
 
 
 class EffectiveDate(fields.Field[dt.date | str]):
     """``"asap"`` or an ISO date (``YYYY-MM-DD``); loads to ``"asap"`` or a ``date``.
 
-    A date is read and written by ``IsoDate``; in OpenAPI the field is a string that is
-    either ``asap`` or a date.
+    A date is read and written by ``IsoDate``; in OpenAPI the field is ``"asap"`` or a
+    ``date`` (``openapi_property``).
     """
 
     default_error_messages = {"invalid": 'Enter "asap" or a date as YYYY-MM-DD.'}
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"type": "string", "pattern": r"^(asap|[0-9]{4}-[0-9]{2}-[0-9]{2})$", **kwargs.pop("metadata", {})}
-        super().__init__(metadata=metadata, **kwargs)
+        super().__init__(**kwargs)
         self._date = IsoDate(error_messages={"invalid": self.error_messages["invalid"]})
+
+    def openapi_property(self) -> dict[str, Any]:
+        return {"oneOf": [{"type": "string", "enum": [ASAP]}, {"type": "string", "format": "date"}],
+                "example": ASAP}
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return ASAP if value == ASAP else self._date._serialize(value, attr, obj, **kwargs)
@@ -66,7 +71,8 @@ class PrecheckCreateSchema(StrictSchema):
     account = fields.String(
         required=True,
         validate=validate.Regexp(_ACCOUNT, error="Enter a phone number (e.g. +8613800138000) or a numeric account id."),
-        metadata={"description": "The phone number (MSISDN) or the numeric account id."},
+        metadata={"description": "The phone number (MSISDN) or the numeric account id.",
+                  "pattern": ACCOUNT_PATTERN, "example": "+8613800138000"},
     )
     channel = fields.String(
         required=True,

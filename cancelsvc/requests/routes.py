@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from cancelsvc.auth import Callers, current_principal, require
 from cancelsvc.common.responses import presented
+from cancelsvc.contract import operation
 from cancelsvc.customers.service import shown_msisdn
 from cancelsvc.database import transaction
 from cancelsvc.errors import PreconditionFailed, Unprocessable
@@ -46,7 +47,9 @@ class Cancellations(MethodView):
     @require(**WRITERS)
     @idempotent
     @blp.doc(security=[{"bearer": []}])
-    @blp.arguments(CancellationCreateSchema)
+    @operation("createCancellation", 409)
+    @blp.arguments(CancellationCreateSchema, example={"precheck_id": "5b0f8a52-3c1e-4e7a-9d2b-6f4c1a7e8b90",
+                                                      "reason": "moving", "comment": None})
     @blp.response(201, RequestSchema)
     def post(self, body: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
         """Submit a request from a fresh pre-check (``Idempotency-Key`` required)."""
@@ -63,6 +66,7 @@ class Cancellations(MethodView):
 class CancellationById(MethodView):
     @require(**READERS)
     @blp.doc(security=[{"bearer": []}])
+    @operation("getCancellation", 304, parameters=["IF_NONE_MATCH"])
     @blp.response(200, RequestSchema)
     def get(self, request_id: str) -> Any:
         """The request: state, version, quoted amounts, checklist and progress."""
@@ -73,6 +77,7 @@ class CancellationById(MethodView):
 class CancellationProgress(MethodView):
     @require(**READERS)
     @blp.doc(security=[{"bearer": []}])
+    @operation("getCancellationProgress", 304, parameters=["IF_NONE_MATCH"])
     @blp.response(200, ProgressSchema)
     def get(self, request_id: str) -> Any:
         """Progress only: the ten nodes, ETA and cooling-off (poll with ``If-None-Match``)."""
@@ -84,6 +89,7 @@ class CancellationWithdraw(MethodView):
     @require(**WRITERS)
     @idempotent
     @blp.doc(security=[{"bearer": []}])
+    @operation("withdrawCancellation", 409)
     @blp.response(200, RequestSchema)
     def post(self, request_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Withdraw before deactivation; the account stays exactly as it was."""
@@ -97,7 +103,8 @@ class ChecklistItemView(MethodView):
     @require(["cancellations:write"], staff=True)
     @blp.doc(security=[{"bearer": []}], parameters=[{"in": "header", "name": "If-Match", "required": True,
                                                      "schema": {"type": "string"}}])
-    @blp.arguments(ChecklistPatchSchema)
+    @operation("updateChecklistItem", 409, 412, 428)
+    @blp.arguments(ChecklistPatchSchema, example={"status": "done", "note": None})
     @blp.response(200, RequestSchema)
     def patch(self, body: dict[str, Any], request_id: str, key: str) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Tick an item off (done) or waive it (supervisors), with ``If-Match``."""
@@ -120,7 +127,11 @@ class ChecklistItemView(MethodView):
 class Events(MethodView):
     @require(["events:write"])
     @events_blp.doc(security=[{"bearer": []}])
-    @events_blp.arguments(EventSchema)
+    @operation("postEvent")
+    @events_blp.arguments(EventSchema, example={
+        "event_id": "billing-20261123-0001", "type": "payment.received", "occurred_at": "2026-11-23T10:00:00+08:00",
+        "cancellation_id": None, "msisdn": "+8613800138000", "data": {"amount": {"amount": "58.00", "currency": "CNY"},
+                                                                   "reference": "PAY-1"}})
     @events_blp.response(202, EventAcceptedSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Post a back-office event; a repeated ``event_id`` answers as the first time."""

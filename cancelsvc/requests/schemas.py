@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from cancelsvc.common.fields import Money
+from cancelsvc.common.fields import IsoDate, IsoDateTime, Money
 from cancelsvc.common.schemas import OutSchema, StrictSchema
+from cancelsvc.precheck.checklist import CHANNELS
+from cancelsvc.precheck.result import CLERK, CUSTOMER, DONE, NOT_APPLICABLE, OPERATOR, TODO, WAIVED
 from cancelsvc.precheck.schemas import RangeSchema
+from cancelsvc.requests.progress import NODES
 from models.cancellation import REASONS
+
+#: Gives a ``$ref`` to a schema's component (``cancelsvc.contract``; for ``openapi_rules``).
+Ref = Callable[[Any], dict[str, str]]
 
 STATES = ("in_progress", "ready", "completed", "withdrawn", "rejected")
 NODE_STATUSES = ("pending", "in_progress", "done", "skipped", "failed")
+WAITING_ON = ("customer", "operator", "third_party")
+OWNERS = (CUSTOMER, OPERATOR, CLERK)
+ITEM_STATUSES = (TODO, DONE, WAIVED, NOT_APPLICABLE)
 EVENT_TYPES = (
     "identity.verified", "payment.received", "device.returned", "service.cancelled", "family.resolved",
     "refund.issued", "followup.recorded", "hold.placed",
@@ -28,6 +38,14 @@ class CancellationCreateSchema(StrictSchema):
 class ChecklistPatchSchema(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(("done", "waived")))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+    @staticmethod
+    def openapi_rules(ref: Ref) -> dict[str, Any]:
+        return {"anyOf": [
+            {"properties": {"status": {"enum": ["done"]}}},
+            {"properties": {"note": {"type": "string", "pattern": "\\S"}}, "required": ["note"],
+             "description": "A waiver says why (a note that is not blank)."},
+        ]}
 
     @validates_schema
     def waiver_needs_a_note(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -89,6 +107,16 @@ class EventSchema(StrictSchema):
     msisdn = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
     data = fields.Dict(required=True)
 
+    @staticmethod
+    def openapi_rules(ref: Ref) -> dict[str, Any]:
+        """``cancellation_id`` xor ``msisdn``; ``data`` as its ``type`` requires."""
+        return {"allOf": [
+            {"oneOf": [{"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
+                       for name in ("cancellation_id", "msisdn")]},
+            {"oneOf": [{"properties": {"type": {"enum": [kind]}, "data": ref(schema)}}
+                       for kind, schema in EVENT_DATA.items()]},
+        ]}
+
     @validates_schema
     def one_target(self, data: dict[str, Any], **kwargs: Any) -> None:
         if bool(data.get("cancellation_id")) == bool(data.get("msisdn")):
@@ -104,100 +132,101 @@ class EventAcceptedSchema(OutSchema):
 
 
 # --- Output ---------------------------------------------------------------------------
+# Instants are RFC 3339 date-times in UTC, dates are ISO dates, money is the money object.
 
 class EventLineSchema(OutSchema):
-    at = fields.String()
-    message = fields.String()
-    actor = fields.String()
+    at = IsoDateTime(required=True)
+    message = fields.String(required=True)
+    actor = fields.String(required=True, metadata={"description": "customer, clerk, supervisor, operator or system"})
 
 
 class RequiredActionSchema(OutSchema):
-    text = fields.String()
-    deadline = fields.String(allow_none=True)
-    checklist = fields.List(fields.String())
+    text = fields.String(required=True)
+    deadline = IsoDateTime(required=True, allow_none=True)
+    checklist = fields.List(fields.String(), required=True, metadata={"description": "Checklist item keys."})
 
 
 class NodeSchema(OutSchema):
-    seq = fields.Integer()
-    code = fields.String()
-    title = fields.String()
-    status = fields.String(validate=validate.OneOf(NODE_STATUSES))
-    waiting_on = fields.String(allow_none=True)
-    required_action = fields.Nested(RequiredActionSchema, allow_none=True)
-    started_at = fields.String(allow_none=True)
-    completed_at = fields.String(allow_none=True)
-    expected_at = fields.String(allow_none=True)
-    due_at = fields.String(allow_none=True)
-    sla_breached = fields.Boolean()
-    events = fields.List(fields.Nested(EventLineSchema))
+    seq = fields.Integer(required=True)
+    code = fields.String(required=True, validate=validate.OneOf(NODES))
+    title = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(NODE_STATUSES))
+    waiting_on = fields.String(required=True, allow_none=True, validate=validate.OneOf(WAITING_ON))
+    required_action = fields.Nested(RequiredActionSchema, required=True, allow_none=True)
+    started_at = IsoDateTime(required=True, allow_none=True)
+    completed_at = IsoDateTime(required=True, allow_none=True)
+    expected_at = IsoDateTime(required=True, allow_none=True)
+    due_at = IsoDateTime(required=True, allow_none=True)
+    sla_breached = fields.Boolean(required=True)
+    events = fields.List(fields.Nested(EventLineSchema), required=True)
 
 
 class RequestEtaSchema(OutSchema):
-    expected = fields.String(allow_none=True)
-    earliest = fields.String(allow_none=True)
-    latest = fields.String(allow_none=True)
-    revised_reason = fields.String(allow_none=True)
+    expected = IsoDateTime(required=True, allow_none=True)
+    earliest = IsoDateTime(required=True, allow_none=True)
+    latest = IsoDateTime(required=True, allow_none=True)
+    revised_reason = fields.String(required=True, allow_none=True)
 
 
 class ProgressSchema(OutSchema):
-    tracking_code = fields.String()
-    state = fields.String(validate=validate.OneOf(STATES))
-    version = fields.Integer()
-    last_changed_at = fields.String()
-    eta = fields.Nested(RequestEtaSchema)
-    withdraw_until = fields.String()
-    can_withdraw = fields.Boolean()
-    nodes = fields.List(fields.Nested(NodeSchema))
-    poll_after_seconds = fields.Integer()
+    tracking_code = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    version = fields.Integer(required=True)
+    last_changed_at = IsoDateTime(required=True)
+    eta = fields.Nested(RequestEtaSchema, required=True)
+    withdraw_until = IsoDateTime(required=True)
+    can_withdraw = fields.Boolean(required=True)
+    nodes = fields.List(fields.Nested(NodeSchema), required=True)
+    poll_after_seconds = fields.Integer(required=True)
 
 
 class PublicProgressSchema(ProgressSchema):
-    msisdn = fields.String(metadata={"description": "Masked, e.g. +86 138****8000"})
+    msisdn = fields.String(required=True, metadata={"description": "Masked, e.g. +86 138****8000"})
 
 
 class RequestItemSchema(OutSchema):
-    key = fields.String()
-    code = fields.String()
-    title = fields.String()
-    detail = fields.String()
-    owner = fields.String()
-    amount = Money(allow_none=True)
-    est_working_days = fields.Nested(RangeSchema, allow_none=True)
-    status = fields.String()
-    self_service = fields.Boolean()
-    required = fields.Boolean()
-    refs = fields.List(fields.String())
-    note = fields.String(allow_none=True)
-    done_at = fields.String(allow_none=True)
+    key = fields.String(required=True)
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    detail = fields.String(required=True)
+    owner = fields.String(required=True, validate=validate.OneOf(OWNERS))
+    amount = Money(required=True, allow_none=True)
+    est_working_days = fields.Nested(RangeSchema, required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(ITEM_STATUSES))
+    self_service = fields.Boolean(required=True)
+    required = fields.Boolean(required=True)
+    refs = fields.List(fields.String(), required=True)
+    note = fields.String(required=True, allow_none=True)
+    done_at = IsoDateTime(required=True, allow_none=True)
 
 
 class QuotedSchema(OutSchema):
-    total = Money()
-    paid = Money()
-    outstanding = Money()
-    refund_due = Money()
-    refunded = Money()
+    total = Money(required=True)
+    paid = Money(required=True)
+    outstanding = Money(required=True)
+    refund_due = Money(required=True)
+    refunded = Money(required=True)
 
 
 class RequestSchema(OutSchema):
-    id = fields.String()
-    tracking_code = fields.String()
-    account_id = fields.Integer()
-    msisdn = fields.String()
-    state = fields.String(validate=validate.OneOf(STATES))
-    version = fields.Integer()
-    channel = fields.String()
-    effective_date = fields.String()
-    reason = fields.String(allow_none=True)
-    comment = fields.String(allow_none=True)
-    submitted_at = fields.String()
-    withdraw_until = fields.String()
-    deactivated_at = fields.String(allow_none=True)
-    precheck_id = fields.String()
-    quoted = fields.Nested(QuotedSchema)
-    checklist = fields.List(fields.Nested(RequestItemSchema))
-    progress = fields.Nested(ProgressSchema)
+    id = fields.String(required=True)
+    tracking_code = fields.String(required=True)
+    account_id = fields.Integer(required=True)
+    msisdn = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    version = fields.Integer(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    effective_date = IsoDate(required=True)
+    reason = fields.String(required=True, allow_none=True, validate=validate.OneOf(REASONS))
+    comment = fields.String(required=True, allow_none=True)
+    submitted_at = IsoDateTime(required=True)
+    withdraw_until = IsoDateTime(required=True)
+    deactivated_at = IsoDateTime(required=True, allow_none=True)
+    precheck_id = fields.String(required=True)
+    quoted = fields.Nested(QuotedSchema, required=True)
+    checklist = fields.List(fields.Nested(RequestItemSchema), required=True)
+    progress = fields.Nested(ProgressSchema, required=True)
 
 
 class RequestListSchema(OutSchema):
-    items = fields.List(fields.Nested(RequestSchema))
+    items = fields.List(fields.Nested(RequestSchema), required=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
 from cancelsvc.common.responses import presented
+from cancelsvc.contract import operation
 from cancelsvc.database import transaction
 from cancelsvc.extensions import limiter
 from cancelsvc.i18n import current_locale
@@ -20,11 +21,23 @@ from cancelsvc.tracking.service import rate_key_code, verified_request
 blp = Blueprint("tracking", __name__, url_prefix="/track",
                 description="Public progress by tracking code and the number's last 4 digits.")
 
-#: Failed verifications allowed per tracking code and per client (then 429 with Retry-After).
+#: Failed verifications allowed per tracking code and per client (then 429 with Retry-After);
+#: ``TRACK_LIMIT_PER_CODE`` / ``TRACK_LIMIT_PER_CLIENT`` in the app's config replace them
+#: (only the contract test's live server raises them).
 PER_CODE = "5 per 15 minutes"
 PER_CLIENT = "30 per hour"
-VERIFY = {"in": "header", "name": "X-Verify-Code", "required": True, "schema": {"type": "string"},
-          "description": "The last 4 digits of the phone number"}
+
+
+def _per_code() -> str:
+    return str(current_app.config.get("TRACK_LIMIT_PER_CODE", PER_CODE))
+
+
+def _per_client() -> str:
+    return str(current_app.config.get("TRACK_LIMIT_PER_CLIENT", PER_CLIENT))
+
+VERIFY = {"in": "header", "name": "X-Verify-Code", "required": True,
+          "schema": {"type": "string", "pattern": "^[0-9]{4}$", "example": "8000"},
+          "description": "The last 4 digits of the phone number; a wrong one answers 404 and counts against the limits"}
 
 
 def _failed(response: Response) -> bool:
@@ -38,14 +51,15 @@ def verified(view: Any) -> Any:
         blp.doc(parameters=[VERIFY]),
         # Shared scopes: reading and withdrawing draw on the same counters, so a guess
         # costs the same on either route.
-        limiter.shared_limit(PER_CLIENT, scope="track-client", deduct_when=_failed),
-        limiter.shared_limit(PER_CODE, scope="track-code", key_func=rate_key_code, deduct_when=_failed),
+        limiter.shared_limit(_per_client, scope="track-client", deduct_when=_failed),
+        limiter.shared_limit(_per_code, scope="track-code", key_func=rate_key_code, deduct_when=_failed),
     ):
         view = decorate(view)
     return view
 
 
 @blp.route("/<code>", methods=["GET"])
+@operation("trackCancellation", 304, 429, parameters=["IF_NONE_MATCH"])
 @verified
 def track(code: str) -> Any:
     """Progress of a request: masked number, nodes and ETA (no amounts, no names)."""
@@ -57,6 +71,7 @@ def track(code: str) -> Any:
 
 
 @blp.route("/<code>/withdraw", methods=["POST"])
+@operation("withdrawTrackedCancellation", 409, 429)
 @verified
 def withdraw(code: str) -> Any:
     """Withdraw during cooling-off; withdrawing again answers with the withdrawn request."""

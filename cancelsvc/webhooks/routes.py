@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from cancelsvc.auth import current_principal, require
+from cancelsvc.contract import operation
 from cancelsvc.database import transaction
 from cancelsvc.webhooks import service
 from cancelsvc.webhooks.schemas import (
@@ -25,7 +26,9 @@ blp = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="Outgo
 class Webhooks(MethodView):
     @require(["admin"], staff=["admin"])
     @blp.doc(security=[{"bearer": []}])
-    @blp.arguments(WebhookIn)
+    @operation("createWebhook")
+    @blp.arguments(WebhookIn, example={"url": "https://crm.example.com/hooks/cancelsvc",
+                                       "event_types": ["cancellation.created", "cancellation.state_changed"]})
     @blp.response(201, WebhookCreatedOut)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Register a receiver; the secret is returned only when generated."""
@@ -37,6 +40,7 @@ class Webhooks(MethodView):
 
     @require(["admin"], staff=["admin"])
     @blp.doc(security=[{"bearer": []}])
+    @operation("listWebhooks")
     @blp.response(200, WebhookListOut)
     def get(self) -> dict[str, Any]:
         """Every subscription (secrets are never shown)."""
@@ -47,6 +51,7 @@ class Webhooks(MethodView):
 class Webhook(MethodView):
     @require(["admin"], staff=["admin"])
     @blp.doc(security=[{"bearer": []}])
+    @operation("deleteWebhook")
     @blp.response(204)
     def delete(self, subscription_id: str) -> None:
         """Deactivate a subscription: nothing more is sent to it."""
@@ -58,6 +63,7 @@ class Webhook(MethodView):
 class WebhookDeliveries(MethodView):
     @require(["admin"], staff=["admin"])
     @blp.doc(security=[{"bearer": []}])
+    @operation("listWebhookDeliveries")
     @blp.arguments(DeliveriesQuery, location="query")
     @blp.response(200, DeliveryListOut)
     def get(self, query: dict[str, Any], subscription_id: str) -> dict[str, Any]:

@@ -16,7 +16,8 @@ class WebhookIn(StrictSchema):
         schemes={"http", "https"},
         require_tld=False,
         validate=validate.Length(max=2000),
-        metadata={"description": "Where deliveries are POSTed (http or https)."},
+        metadata={"description": "Where deliveries are POSTed (http or https).", "format": "uri",
+                  "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://", "example": "https://crm.example.com/hooks/cancelsvc"},
     )
     secret = fields.String(
         validate=validate.Length(min=16, max=255),
