@@ -1,8 +1,10 @@
 """schemathesis against a live server on PostgreSQL: no 5xx, nothing outside the document.
 
 The server (``live_server.py``: Werkzeug, threaded) runs in a subprocess on the test
-database, seeded with the demo data and an API key with every scope; its tracking rate
-limits are raised so that the run exercises more than the limiter. schemathesis runs all
+database, seeded with the demo data; schemathesis authenticates with the demo API key
+(every scope), with the demo customer's token on the customer operations, and is given
+the demo request's tracking code and verify code for the tracking operations. The
+server's tracking rate limits are raised so that the run exercises more than the limiter. schemathesis runs all
 its checks for a bounded time (``SCHEMATHESIS_MAX_TIME`` seconds, default 150) with a
 fixed seed, one worker. For schema-valid input, the business answers an operation
 documents (404, 409, 412, 422, 428, 429) count as expected for that operation only.
@@ -30,10 +32,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
+from cancelsvc.auth.tokens import mint_customer_token
 from cancelsvc.database import transaction
 from cancelsvc.demo.service import seed
+from models import Account, CancellationRequest, db
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_TIME = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "150"))
@@ -45,6 +50,8 @@ MISSING_HEADER = ["400", "401", "403", "406", "415", "422"]
 #: NUL characters in strings still answer 500 in places (fixed at the root separately);
 #: until then the run generates none. Remove this once NUL is refused everywhere.
 NO_NUL = ["--generation-allow-x00", "false"]
+CUSTOMER_OPERATIONS = ("listMyAccounts", "listMyCancellations")
+TRACKING_OPERATIONS = ("trackCancellation", "withdrawTrackedCancellation")
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
 
@@ -53,6 +60,8 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
 class Server:
     url: str
     api_key: str
+    customer_token: str
+    tracking: dict[str, str]  # the demo's open request: its code and verify code
     document: dict[str, Any]
     counter: Path
     log: Path
@@ -83,6 +92,10 @@ def server(make_app: Callable[..., Flask], base_config: dict[str, Any], tmp_path
     with app.app_context():
         with transaction():
             demo = seed(dt.date.today(), app.config["CANCELSVC_PII_KEY"])
+        code, msisdn = db.session.execute(
+            sa.select(CancellationRequest.tracking_code, Account.msisdn)
+            .join(Account, Account.id == CancellationRequest.account_id).limit(1)).one()
+        token = mint_customer_token(demo.customer, app.config["CANCELSVC_JWT_SECRET"])
         document = app.extensions["cancelsvc.api"].spec.to_dict()
     port = int(os.environ.get("CANCELSVC_TEST_PORT") or _free_port())
     config = {**base_config, "TRACK_LIMIT_PER_CODE": "100000 per minute",
@@ -97,7 +110,7 @@ def server(make_app: Callable[..., Flask], base_config: dict[str, Any], tmp_path
     try:
         _wait_until_up(url, process, log)
         counter.write_bytes(b"")
-        yield Server(url, demo.api_key, document, counter, log)
+        yield Server(url, demo.api_key, token, {"code": code, "X-Verify-Code": msisdn[-4:]}, document, counter, log)
     finally:
         process.terminate()
         try:
@@ -124,13 +137,22 @@ def expected_statuses(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _toml(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + " }"
     return json.dumps(value)  # JSON strings, numbers and arrays are TOML too
 
 
-def write_config(path: Path, document: dict[str, Any]) -> None:
-    lines = []
-    for entry in expected_statuses(document):
-        lines += ["[[operations]]", f"include-operation-id = {_toml(entry['include-operation-id'])}"]
+def write_config(path: Path, server: Server) -> None:
+    """Every check's expectations per operation; customer operations with the customer's
+    token; the tracking operations with the demo request's code and verify code."""
+    lines = [f"headers = {_toml({'Authorization': f'Bearer {server.api_key}'})}", ""]
+    for entry in expected_statuses(server.document):
+        operation_id = entry["include-operation-id"]
+        lines += ["[[operations]]", f"include-operation-id = {_toml(operation_id)}"]
+        if operation_id in CUSTOMER_OPERATIONS:
+            lines.append(f"headers = {_toml({'Authorization': f'Bearer {server.customer_token}'})}")
+        if operation_id in TRACKING_OPERATIONS:
+            lines.append(f"parameters = {_toml(server.tracking)}")
         lines += [f"checks.{check}.expected-statuses = {_toml(value['expected-statuses'])}"
                   for check, value in entry["checks"].items()]
         lines.append("")
@@ -139,12 +161,11 @@ def write_config(path: Path, document: dict[str, Any]) -> None:
 
 def test_schemathesis_finds_nothing(server: Server, tmp_path: Path) -> None:
     config, report = tmp_path / "schemathesis.toml", tmp_path / "schemathesis.json"
-    write_config(config, server.document)
+    write_config(config, server)
     command = [
         str(Path(sys.executable).parent / "st"), "--no-color", "--config-file", str(config), "run",
         f"{server.url}/api/v1/openapi.json", "--checks", "all", "--max-time", str(MAX_TIME),
         "--seed", str(SEED), "--workers", "1", "--request-timeout", "30",
-        "--header", f"Authorization: Bearer {server.api_key}",
         "--report", "json", "--report-json-path", str(report), *NO_NUL,
     ]
     run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=MAX_TIME + 600)

@@ -17,6 +17,7 @@ from marshmallow import fields
 from cancelsvc import idempotency
 from cancelsvc.auth import require
 from cancelsvc.common.schemas import OutSchema, StrictSchema
+from cancelsvc.contract import operation
 from cancelsvc.database import transaction
 from cancelsvc.errors import Conflict
 from cancelsvc.idempotency import idempotent, request_fingerprint
@@ -50,6 +51,7 @@ def _add_test_routes(app: Flask) -> None:
     class Things(MethodView):
         @require(["cancellations:write"], customer=True)
         @idempotent
+        @operation("createThing", 409)
         @blp.arguments(ThingIn)
         @blp.response(201, ThingOut)
         def post(self, body: dict[str, Any]) -> dict[str, Any]:
