@@ -19,7 +19,7 @@ class Api(SmorestApi):
     problem+json component per status and no catch-all ``default``.
     """
 
-    DEFAULT_ERROR_RESPONSE_NAME = None  # type: ignore[assignment]
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_responses(self) -> None:
         """The problem responses are registered by ``cancelsvc.contract.ContractPlugin``."""
