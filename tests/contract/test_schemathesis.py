@@ -132,6 +132,8 @@ def expected_statuses(document: dict[str, Any]) -> list[dict[str, Any]]:
             checks: dict[str, Any] = {"positive_data_acceptance": {"expected-statuses": statuses}}
             if "428" in documented:  # a missing If-Match is 428 precondition.required, as documented
                 checks["missing_required_header"] = {"expected-statuses": [*MISSING_HEADER, "428"]}
+            if op["operationId"] in TRACKING_OPERATIONS:  # a missing verify code is a wrong one: 404
+                checks["missing_required_header"] = {"expected-statuses": [*MISSING_HEADER, "404"]}
             out.append({"include-operation-id": op["operationId"], "checks": checks})
     return out
 
