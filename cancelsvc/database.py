@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 from models import db
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @contextmanager
@@ -28,7 +29,7 @@ def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def single_statement_writes(view: F) -> F:
+def single_statement_writes(view: Callable[P, R]) -> Callable[P, R]:
     """For views whose only write is one statement: no ``BEGIN``/``COMMIT`` round trips.
 
     On PostgreSQL the request's connection runs in autocommit mode: each read is one
@@ -39,9 +40,9 @@ def single_statement_writes(view: F) -> F:
     """
 
     @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         if is_postgres() and not db.session().in_transaction():
             db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return view(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

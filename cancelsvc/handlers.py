@@ -50,14 +50,14 @@ def _rate_limited(error: RateLimitExceeded) -> Response:
     return problem_response(429, "rate_limited", headers={"Retry-After": retry_after})
 
 
-def _database_unavailable(error: OperationalError) -> Response:
+def _database_unavailable(error: DBAPIError) -> Response:
     log.error("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
     return problem_response(503, "service.unavailable", headers={"Retry-After": "5"})
 
 
 def _database_error(error: DBAPIError) -> Response:
     if error.connection_invalidated:
-        return _database_unavailable(error)  # type: ignore[arg-type]
+        return _database_unavailable(error)
     return _unexpected(error)
 
 

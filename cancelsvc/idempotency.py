@@ -44,10 +44,11 @@ import re
 from collections.abc import Callable
 from copy import deepcopy
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, ParamSpec
 
 import sqlalchemy as sa
 from flask import Response, current_app, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
@@ -60,7 +61,7 @@ from cancelsvc.jobs import sweeper
 from models import IdempotencyRecord, db
 from models.base import utcnow
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout ends a wait
 
 HEADER = "Idempotency-Key"
@@ -106,11 +107,11 @@ KEY_PARAMETER = {
 }
 
 
-def idempotent(view: F) -> F:
+def idempotent(view: Callable[P, ResponseReturnValue]) -> Callable[P, Response]:
     """Make a POST view idempotent per caller and ``Idempotency-Key`` (see module doc)."""
 
     @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
         key = _key()
         caller = current_principal().caller_key
         fingerprint = request_fingerprint(request.method, request.path, request.get_data())
@@ -139,9 +140,11 @@ def idempotent(view: F) -> F:
         db.session.commit()
         return response
 
+    # flask-smorest documents a view from its ``_apidoc`` attribute (mypy does not model
+    # attributes set on functions).
     wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))  # type: ignore[attr-defined]
     wrapper._apidoc.setdefault("arguments", {}).setdefault("parameters", []).append(KEY_PARAMETER)  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:

@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 import uuid
+from typing import TextIO
 
 from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
@@ -24,9 +25,13 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class _AppHandler(logging.StreamHandler[TextIO]):
+    """The handler ``configure_logging`` installs (and replaces when called again)."""
+
+
 def configure_logging(app: Flask) -> None:
     """Install one handler on the root logger, in the configured format and level."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _AppHandler(sys.stderr)
     if app.config["CANCELSVC_LOG_FORMAT"] == "json":
         handler.setFormatter(
             JsonFormatter(
@@ -40,9 +45,8 @@ def configure_logging(app: Flask) -> None:
         )
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_cancelsvc", False)]:
+    for old in [h for h in root.handlers if isinstance(h, _AppHandler)]:
         root.removeHandler(old)
-    handler._cancelsvc = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(app.config["CANCELSVC_LOG_LEVEL"])
     # The app logs its own access lines; werkzeug's duplicate them.

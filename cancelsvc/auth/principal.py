@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict, TypeVar
+from typing import Literal, ParamSpec, TypedDict, TypeVar
 
 from flask import g, request
 
 from cancelsvc.errors import Forbidden, Unauthorized
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 Kind = Literal["api_key", "customer", "staff"]
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -104,7 +105,7 @@ def require(
     *,
     customer: bool = False,
     staff: bool | Iterable[str] = False,
-) -> Callable[[F], F]:
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Allow API keys holding any of ``scopes``, customers and/or staff (optionally by role)."""
     scope_set = frozenset(scopes)
     staff_roles: frozenset[str] | None
@@ -113,9 +114,9 @@ def require(
     else:
         staff_roles = frozenset(staff) or None
 
-    def decorator(view: F) -> F:
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             principal = current_principal()
             allowed = (
                 (principal.kind == "api_key" and any(principal.has_scope(s) for s in scope_set))
@@ -126,9 +127,6 @@ def require(
                 raise Forbidden()
             return view(*args, **kwargs)
 
-        wrapper._cancelsvc_auth = {  # type: ignore[attr-defined]
-            "scopes": sorted(scope_set), "customer": customer, "staff": sorted(staff_roles or ())
-        }
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorator

@@ -36,6 +36,7 @@ def jobs_tick() -> None:
 )
 def jobs_run(workers: int, interval: int | None) -> None:
     """Run the scheduled jobs until stopped (SIGTERM: graceful, Ctrl-C: at once)."""
+    # Flask types current_app as the app itself, not as the proxy it is.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     interval = interval or app.config["CANCELSVC_JOBS_INTERVAL"]
     quiet_task_logs(app.config["CANCELSVC_LOG_LEVEL"])

@@ -32,6 +32,7 @@ from cancelsvc.precheck.snapshot import (
     ServiceSnap,
 )
 from models import Account, Bill, Contract, Customer, Device, FamilyGroup, ValueAddedService, db
+from models.base import Base
 
 #: Builds, from the account id column of the enclosing statement, scalar subqueries.
 OpenRequestColumns = Callable[[sa.ColumnElement[int]], tuple[sa.ColumnElement[str], sa.ColumnElement[str]]]
@@ -136,10 +137,9 @@ def _load(by: LookupBy, value: int | str, default_timezone: str) -> LoadedAccoun
     return LoadedAccount(snap, customer_id)
 
 
-def _columns(model: type, snap: type) -> list[sa.Column[Any]]:
+def _columns(model: type[Base], snap: type) -> list[sa.ColumnElement[Any]]:
     """The model's columns in the order of the snapshot dataclass' fields."""
-    table = model.__table__  # type: ignore[attr-defined]
-    return [table.c[f.name] for f in dataclasses.fields(snap)]
+    return [model.__table__.c[f.name] for f in dataclasses.fields(snap)]
 
 
 # (table, columns in snapshot order, order of the rows): the child collections.

@@ -182,7 +182,7 @@ def install(app: Flask) -> None:
     from cancelsvc.requests.routes import READERS
 
     front = PollFront(app, app.wsgi_app, list(READERS["scopes"]))
-    app.wsgi_app = front  # type: ignore[method-assign]
+    app.wsgi_app = front  # type: ignore[method-assign]  # Flask's documented way to add a middleware
     app.extensions["cancelsvc.poll_front"] = front
     # API key authentication remembers valid keys in the same book (see auth.keys).
     app.extensions["cancelsvc.credentials"] = front.book

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 from flask import current_app
@@ -23,13 +23,15 @@ from ml.card import METRIC_NAMES
 ml_cli = AppGroup("ml", help="The risk model: synthetic data, training, scoring, evaluation, drift.")
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def _clear_errors(command: F) -> F:
+def _clear_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn the ml package's expected errors into click errors (one line, exit status 1)."""
 
     @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except ml.DataError as error:
@@ -41,7 +43,7 @@ def _clear_errors(command: F) -> F:
         except OSError as error:
             raise click.ClickException(f"{error.filename or ''}: {error.strerror or error}".lstrip(": ")) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def served_dir() -> Path:
