@@ -13,6 +13,7 @@ process writes only keys under its own prefix (``REDIS_PREFIX``) and deletes the
 
 from __future__ import annotations
 
+import inspect
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -49,6 +50,35 @@ _redis_used = False
 
 def pytest_report_header() -> str:
     return f"database: {os.environ.get('TEST_DATABASE_URL') or 'sqlite (temporary file)'}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the test database (make test's second, PostgreSQL pass: "
+        "the others ran in the SQLite pass and would not differ)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    # A test uses the database when "database_url" is among its fixtures (directly or through
+    # app, client, db, make_app, ...), when it is marked postgres_only, or (to be safe) when it
+    # picks fixtures at run time through "request". Deselection happens after collection, so
+    # every xdist worker still collects the same tests.
+    def uses_database(item: pytest.Item) -> bool:
+        if item.get_closest_marker("postgres_only") or "database_url" in getattr(item, "fixturenames", ()):
+            return True
+        function = getattr(item, "function", None)
+        return function is None or "request" in inspect.signature(function).parameters
+
+    keep = [item for item in items if uses_database(item)]
+    dropped = [item for item in items if not uses_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 def _create_database_if_missing(url: str) -> None:
