@@ -7,7 +7,13 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint bench openapi clean
+.PHONY: run test setup lint bench openapi clean translations
+
+# gettext catalogs: the .po files are the source, the .mo files are built (never committed).
+TRANSLATIONS := cancelsvc/translations
+CATALOGS := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+PYBABEL := $(VENV)/bin/pybabel
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +32,23 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	@echo "CANCELSVC_JWT_SECRET=$$($(PY) -c 'import secrets; print(secrets.token_hex(32))')" >> .env
 	@echo "Created .env with a development customer-token secret."
 
-setup: $(VENV)/.runtime .env
+# Compile a catalog whenever its .po changed.
+$(COMPILED): %.mo: %.po $(VENV)/.runtime
+	$(PYBABEL) compile --statistics -i $< -o $@
+
+# After adding or changing a text in code or a template: extract, merge into every
+# catalog, give the English catalog its source texts, compile. Then translate the new
+# empty msgstr entries of zh_CN (tests/test_translations.py names any that are missing).
+translations: $(VENV)/.runtime
+	$(PYBABEL) extract -F babel.cfg -k NP_:1c,2 -k NPN_:1c,2,3 --no-location --no-wrap \
+		--project cancelsvc --version 1 -o $(TRANSLATIONS)/messages.pot .
+	$(PYBABEL) update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+	$(PY) -m cancelsvc.texts.catalogs fill-source
+	rm -f $(TRANSLATIONS)/messages.pot
+	$(MAKE) --no-print-directory $(COMPILED)
+
+setup: $(VENV)/.runtime .env $(COMPILED)
 	$(FLASK) db upgrade
 	@if [ ! -f instance/model/model.json ]; then \
 		echo "Training the default risk model on synthetic history (about half a minute)..."; \
@@ -59,7 +81,7 @@ run: $(VENV)/.runtime
 # processes (pytest-xdist), each with a database of its own (see tests/conftest.py);
 # XDIST_WORKERS=0 runs in one process.
 XDIST_WORKERS ?= 2
-test: lint
+test: lint $(COMPILED)
 	TEST_DATABASE_URL= $(PY) -m pytest -n $(XDIST_WORKERS) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on $$TEST_DATABASE_URL"; \
@@ -71,7 +93,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check cancelsvc models ml tests bench
 	$(VENV)/bin/mypy
 
-openapi: $(VENV)/.runtime
+openapi: $(VENV)/.runtime $(COMPILED)
 	$(FLASK) openapi write docs/openapi.json
 
 clean:

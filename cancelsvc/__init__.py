@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
     from cancelsvc.precheck.loading import register_open_request_columns, register_prior_requests_column
     from cancelsvc.requests.service import open_request_columns
     from cancelsvc.risk.serving import RiskAssessor, prior_requests_column
+    from cancelsvc.texts import LOCALES, translations
     from cancelsvc.workdays import WorkCalendar, parse_extra_holidays
 
     db.init_app(app)
@@ -89,6 +90,8 @@ def register_extensions(app: Flask) -> None:
         for engine in db.engines.values():
             install_checks(engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    for locale in LOCALES:
+        translations(locale)  # a missing compiled catalog stops start-up, naming `make translations`
     babel.init_app(app, locale_selector=babel_locale, default_timezone="UTC")
     limiter.init_app(app)
     login_manager.init_app(app)

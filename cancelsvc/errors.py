@@ -10,6 +10,7 @@ from flask import Response, current_app, g, json
 
 from cancelsvc.error_texts import problem_title
 from cancelsvc.i18n import current_locale
+from cancelsvc.texts.validation import localise_errors
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,8 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    """Build an ``application/problem+json`` response in the request's language."""
+    """Build an ``application/problem+json`` response in the request's language
+    (the title, and every field message of ``errors``)."""
     locale = current_locale()
     body: dict[str, Any] = {
         "type": f"urn:cancelsvc:problem:{code}",
@@ -98,7 +100,7 @@ def problem_response(
         "code": code,
     }
     if errors:
-        body["errors"] = errors
+        body["errors"] = localise_errors(errors, locale)
     body.update(extra)
     request_id = g.get("request_id") if g else None
     if request_id:

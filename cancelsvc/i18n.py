@@ -1,13 +1,22 @@
-"""Language negotiation: zh-CN by default, en on request (Accept-Language)."""
+"""Language negotiation: zh-CN by default, en on request (Accept-Language).
+
+Werkzeug parses ``Accept-Language`` (``request.accept_languages``) and Babel's
+``negotiate_locale`` picks the response language (``cancelsvc.texts.best_language``); the
+same rule serves requests answered before Flask (``cancelsvc.texts.negotiate``).
+Flask-Babel (templates, ``flask_babel.gettext``) is given the very ``Translations``
+objects that ``cancelsvc.texts`` loads, so there is one catalog per language in memory.
+"""
 
 from __future__ import annotations
 
+from babel.support import NullTranslations
 from flask import g, has_request_context, request
+from flask_babel import Babel, Domain
+from werkzeug.utils import cached_property
 
-from cancelsvc.texts import negotiate
+from cancelsvc.texts import DEFAULT, best_language, translations
 
-DEFAULT = "zh-CN"
-_BABEL = {"zh-CN": "zh_Hans_CN", "en": "en"}
+_BABEL_IDS = {"zh-CN": "zh_Hans_CN", "en": "en"}
 
 
 def current_locale() -> str:
@@ -15,10 +24,25 @@ def current_locale() -> str:
     if not has_request_context():
         return DEFAULT
     if "locale" not in g:
-        g.locale = negotiate(request.headers.get("Accept-Language"))
+        g.locale = best_language(request.accept_languages)
     return g.locale
 
 
 def babel_locale() -> str:
-    """Locale selector for Flask-Babel (Babel's identifiers)."""
-    return _BABEL[current_locale()]
+    """Locale selector for Flask-Babel's formatting functions (Babel's identifiers)."""
+    return _BABEL_IDS[current_locale()]
+
+
+class CatalogDomain(Domain):
+    """Flask-Babel's message domain, reading ``cancelsvc.texts``' catalogs."""
+
+    def get_translations(self) -> NullTranslations:
+        return translations(current_locale())
+
+
+class CatalogBabel(Babel):
+    """Flask-Babel, with the catalogs of ``cancelsvc.texts``."""
+
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return CatalogDomain(domain=self.domain)

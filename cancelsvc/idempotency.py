@@ -58,6 +58,7 @@ from cancelsvc.database import is_postgres, transaction
 from cancelsvc.error_texts import register_titles
 from cancelsvc.errors import Conflict, Unprocessable
 from cancelsvc.jobs import sweeper
+from cancelsvc.texts.marks import N_
 from models import IdempotencyRecord, db
 from models.base import utcnow
 
@@ -78,21 +79,16 @@ RETRY_AFTER_SECONDS = 1
 
 register_titles(
     {
-        "idempotency.key_required": (
-            "请在 Idempotency-Key 请求头中附上本次操作的唯一编号，以便安全重试",
-            "Please add an Idempotency-Key header with a unique key, so the request can be retried safely",
+        "idempotency.key_required": N_(
+            "Please add an Idempotency-Key header with a unique key, so the request can be retried safely"
         ),
-        "idempotency.key_invalid": (
-            "Idempotency-Key 请使用 1 到 255 个可见 ASCII 字符",
-            "Please use 1 to 255 visible ASCII characters for the Idempotency-Key",
+        "idempotency.key_invalid": N_("Please use 1 to 255 visible ASCII characters for the Idempotency-Key"),
+        "idempotency.in_progress": N_(
+            "A request with this Idempotency-Key is still being processed; "
+            "retry with the same key shortly to get its result"
         ),
-        "idempotency.in_progress": (
-            "使用该 Idempotency-Key 的请求仍在处理中，请稍后用同一编号重试，即可拿到它的结果",
-            "A request with this Idempotency-Key is still being processed; retry with the same key shortly to get its result",
-        ),
-        "idempotency.mismatch": (
-            "该 Idempotency-Key 已用于另一份请求内容，新的请求请换一个编号",
-            "This Idempotency-Key was used for a different request; please use a new key for a new request",
+        "idempotency.mismatch": N_(
+            "This Idempotency-Key was used for a different request; please use a new key for a new request"
         ),
     }
 )
@@ -159,10 +155,10 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
 def _key() -> str:
     key = request.headers.get(HEADER)
     if key is None:
-        raise Unprocessable(code="idempotency.key_required", errors={HEADER: ["Missing header."]})
+        raise Unprocessable(code="idempotency.key_required", errors={HEADER: [N_("Missing header.")]})
     if not _KEY.fullmatch(key):
         raise Unprocessable(
-            code="idempotency.key_invalid", errors={HEADER: ["Use 1 to 255 visible ASCII characters."]}
+            code="idempotency.key_invalid", errors={HEADER: [N_("Use 1 to 255 visible ASCII characters.")]}
         )
     return key
 
@@ -214,14 +210,14 @@ def _is_lock_timeout(error: OperationalError) -> bool:
 
 def _in_progress() -> Conflict:
     return Conflict(code="idempotency.in_progress", headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-                    errors={HEADER: ["A request with this key is still being processed."]})
+                    errors={HEADER: [N_("A request with this key is still being processed.")]})
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     if record.request_hash != fingerprint:
         raise Unprocessable(
             code="idempotency.mismatch",
-            errors={HEADER: ["This key was used for a different request."]},
+            errors={HEADER: [N_("This key was used for a different request.")]},
         )
     if record.response_body is None:
         response = current_app.response_class(status=record.status_code)

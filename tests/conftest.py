@@ -48,6 +48,13 @@ REDIS_PREFIX = f"cancelsvc_test_{WORKER or 'main'}_{uuid.uuid4().hex[:12]}"
 _redis_used = False
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the gettext catalogs when a .po changed (``make test`` does it too)."""
+    from cancelsvc.texts.catalogs import compile_stale
+
+    compile_stale()
+
+
 def pytest_report_header() -> str:
     return f"database: {os.environ.get('TEST_DATABASE_URL') or 'sqlite (temporary file)'}"
 

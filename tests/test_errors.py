@@ -89,7 +89,9 @@ def test_422_lists_every_field_error(test_client: Any) -> None:
     response = test_client.post("/api/v1/test/echo", json={"name": "x", "count": 0, "extra": True})
     body = assert_problem(response, 422, "validation")
     assert set(body["errors"]) == {"name", "count", "extra"}
-    assert body["errors"]["extra"] == ["Unknown field."]
+    assert body["errors"]["extra"] == ["请删除这个未定义的字段。"]  # zh-CN by default, like the title
+    english = test_client.post("/api/v1/test/echo", json={"extra": True}, headers={"Accept-Language": "en"})
+    assert english.get_json()["errors"]["extra"] == ["Unknown field."]
 
 
 def test_500_hides_internals(test_client: Any) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import ValidationError, fields
 
 from cancelsvc.common.money import CURRENCY, money_json, q
+from cancelsvc.texts.marks import N_
 
 # At most 12 integer digits: plenty for a phone bill, and bounds the work on hostile input.
 _UNSIGNED_AMOUNT = r"[0-9]{1,12}(?:\.[0-9]{1,2})?"
@@ -32,11 +33,11 @@ class Money(fields.Field):
     """
 
     default_error_messages = {
-        "type": 'Enter money as an object like {{"amount": "12.34", "currency": "CNY"}}.',
-        "unknown": "Unknown money key(s): {keys}.",
-        "amount": 'Enter the amount as a string with at most 2 decimals, e.g. "12.34".',
-        "currency": "Only CNY is accepted as currency.",
-        "negative": "The amount must be zero or more.",
+        "type": N_('Enter money as an object like {{"amount": "12.34", "currency": "CNY"}}.'),
+        "unknown": N_("Unknown money key(s): {keys}."),
+        "amount": N_('Enter the amount as a string with at most 2 decimals, e.g. "12.34".'),
+        "currency": N_("Only CNY is accepted as currency."),
+        "negative": N_("The amount must be zero or more."),
     }
 
     def __init__(self, *, allow_negative: bool = False, **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -14,18 +15,10 @@ from cancelsvc.i18n import current_locale
 
 blp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 
-TEXTS = {
-    "zh-CN": {"title": "销户服务台", "sign_in": "登录", "username": "用户名", "password": "密码",
-              "bad": "用户名或密码不正确，请再试一次", "signed_in_as": "当前登录", "sign_out": "退出"},
-    "en": {"title": "Cancellation desk", "sign_in": "Sign in", "username": "Username", "password": "Password",
-           "bad": "That username and password do not match; please try again", "signed_in_as": "Signed in as",
-           "sign_out": "Sign out"},
-}
-
 
 @blp.app_context_processor
-def csrf_helpers() -> dict[str, object]:
-    return {"csrf_token": generate_csrf}
+def page_helpers() -> dict[str, object]:
+    return {"csrf_token": generate_csrf, "page_language": current_locale}
 
 
 @blp.route("/login", methods=["GET", "POST"])
@@ -38,9 +31,9 @@ def login() -> ResponseReturnValue:
         if user is not None:
             login_user(user)
             return redirect(url_for("console.home"))
-        error = TEXTS[current_locale()]["bad"]
+        error = gettext("That username and password do not match; please try again")
     status = 401 if error else 200
-    return render_template("console/login.html", form=form, error=error, t=TEXTS[current_locale()]), status
+    return render_template("console/login.html", form=form, error=error), status
 
 
 @blp.post("/logout")
@@ -53,4 +46,4 @@ def logout() -> ResponseReturnValue:
 @blp.get("/")
 @login_required
 def home() -> ResponseReturnValue:
-    return render_template("console/home.html", user=current_user, t=TEXTS[current_locale()])
+    return render_template("console/home.html", user=current_user)

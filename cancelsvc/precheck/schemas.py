@@ -33,6 +33,7 @@ from cancelsvc.precheck.result import (
     WARNING,
     YELLOW,
 )
+from cancelsvc.texts.marks import N_
 
 # Phone numbers may be written with spaces, dashes, dots or brackets (normalised to E.164
 # by the service). ``ACCOUNT_PATTERN`` is also the OpenAPI pattern; the validator uses
@@ -48,7 +49,7 @@ class EffectiveDate(fields.Field[dt.date | str]):
     ``date`` (``openapi_property``).
     """
 
-    default_error_messages = {"invalid": 'Enter "asap" or a date as YYYY-MM-DD.'}
+    default_error_messages = {"invalid": N_('Enter "asap" or a date as YYYY-MM-DD.')}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -70,7 +71,7 @@ class PrecheckCreateSchema(StrictSchema):
 
     account = fields.String(
         required=True,
-        validate=validate.Regexp(_ACCOUNT, error="Enter a phone number (e.g. +8613800138000) or a numeric account id."),
+        validate=validate.Regexp(_ACCOUNT, error=N_("Enter a phone number (e.g. +8613800138000) or a numeric account id.")),
         metadata={"description": "The phone number (MSISDN) or the numeric account id.",
                   "pattern": ACCOUNT_PATTERN, "example": "+8613800138000"},
     )

@@ -17,6 +17,7 @@ from cancelsvc.precheck.engine import EffectiveDateInPast, evaluate, resolve_eff
 from cancelsvc.precheck.loading import load_by_id, load_by_msisdn
 from cancelsvc.precheck.presenter import present
 from cancelsvc.precheck.result import PrecheckOutcome
+from cancelsvc.texts.marks import N_
 from cancelsvc.workdays import WorkCalendar, local_date
 from models import Account, Precheck, db
 from models.base import new_uuid, utcnow
@@ -60,7 +61,7 @@ def run_precheck(
     except EffectiveDateInPast:
         raise Unprocessable(
             code="precheck.effective_date_past",
-            errors={"effective_date": [f"Choose today ({today.isoformat()}) or a later date."]},
+            errors={"effective_date": [N_("Choose today ({today}) or a later date.").format(today=today.isoformat())]},
         ) from None
     outcome = evaluate(
         snap, channel, effective_date, today, now, calendar(),

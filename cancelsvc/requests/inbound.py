@@ -18,6 +18,7 @@ from cancelsvc.errors import Unprocessable
 from cancelsvc.requests.lifecycle import Change, load_for_change
 from cancelsvc.requests.service import restore_account
 from cancelsvc.requests.states import OPEN, REJECTED
+from cancelsvc.texts.marks import N_
 from models import Account, CancellationRequest, Device, InboundEvent, ValueAddedService, db
 
 APPLIED, IGNORED = "applied", "ignored"
@@ -88,7 +89,7 @@ def _repeat(first: InboundEvent, fingerprint: str) -> dict[str, Any]:
     if first.body_hash is not None and first.body_hash != fingerprint:
         raise Unprocessable(
             code="event.id_reused",
-            errors={"event_id": ["This id was used for another event (first_event); send it with a new id."]},
+            errors={"event_id": [N_("This id was used for another event (first_event); send it with a new id.")]},
             first_event=to_json_value(answer(first)),
         )
     return answer(first)
@@ -115,7 +116,7 @@ def _find_request(event: dict[str, Any]) -> CancellationRequest:
             ).scalar_one_or_none()
     if req is None:
         raise Unprocessable(code="event.unknown_request",
-                            errors={"cancellation_id": ["No cancellation request matches this event."]})
+                            errors={"cancellation_id": [N_("No cancellation request matches this event.")]})
     return req
 
 

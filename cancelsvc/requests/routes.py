@@ -28,6 +28,7 @@ from cancelsvc.requests.schemas import (
     ProgressSchema,
     RequestSchema,
 )
+from cancelsvc.texts.marks import N_
 from models import CancellationRequest
 
 blp = Blueprint("cancellations", __name__, url_prefix="/cancellations",
@@ -138,7 +139,7 @@ class Events(MethodView):
         schema = EVENT_DATA.get(body["type"])
         if schema is None:
             raise Unprocessable(code="event.unknown_type",
-                                errors={"type": [f"Unknown event type; use one of {', '.join(EVENT_DATA)}."]})
+                                errors={"type": [N_("Unknown event type; use one of {types}.").format(types=", ".join(EVENT_DATA))]})
         errors = schema().validate(body["data"])
         if errors:
             raise Unprocessable(errors={f"data.{k}": v for k, v in errors.items()})

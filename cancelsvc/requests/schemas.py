@@ -13,6 +13,7 @@ from cancelsvc.precheck.checklist import CHANNELS
 from cancelsvc.precheck.result import CLERK, CUSTOMER, DONE, NOT_APPLICABLE, OPERATOR, TODO, WAIVED
 from cancelsvc.precheck.schemas import RangeSchema
 from cancelsvc.requests.progress import NODES
+from cancelsvc.texts.marks import N_
 from models.cancellation import REASONS
 
 #: Gives a ``$ref`` to a schema's component (``cancelsvc.contract``; for ``openapi_rules``).
@@ -50,7 +51,7 @@ class ChecklistPatchSchema(StrictSchema):
     @validates_schema
     def waiver_needs_a_note(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("status") == "waived" and not (data.get("note") or "").strip():
-            raise ValidationError("Say why the item is waived.", "note")
+            raise ValidationError(N_("Say why the item is waived."), "note")
 
 
 # --- Events ---------------------------------------------------------------------------
@@ -120,7 +121,7 @@ class EventSchema(StrictSchema):
     @validates_schema
     def one_target(self, data: dict[str, Any], **kwargs: Any) -> None:
         if bool(data.get("cancellation_id")) == bool(data.get("msisdn")):
-            raise ValidationError("Give either cancellation_id or msisdn.", "cancellation_id")
+            raise ValidationError(N_("Give either cancellation_id or msisdn."), "cancellation_id")
 
 
 class EventAcceptedSchema(OutSchema):

@@ -22,6 +22,7 @@ from cancelsvc.requests.codes import new_tracking_code
 from cancelsvc.requests.lifecycle import Change, load_for_change
 from cancelsvc.requests.presenter import request_document
 from cancelsvc.requests.states import COMPLETED, OPEN, WITHDRAWN
+from cancelsvc.texts.marks import N_
 from models import Account, CancellationRequest, ChecklistEntry, Precheck, db
 from models.base import new_uuid, utcnow
 
@@ -110,14 +111,14 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
                if precheck is not None else None)
     if precheck is None or account is None or not can_see_account(principal, account):
         raise Unprocessable(code="cancellation.precheck_unknown",
-                            errors={"precheck_id": ["No pre-check with this id for this caller."]})
+                            errors={"precheck_id": [N_("No pre-check with this id for this caller.")]})
     now = utcnow()
     if now - precheck.created_at > VALIDITY:
         raise Unprocessable(code="cancellation.precheck_stale",
-                            errors={"precheck_id": ["This pre-check is older than 24 hours; run a new one."]})
+                            errors={"precheck_id": [N_("This pre-check is older than 24 hours; run a new one.")]})
     if not precheck.can_submit:
         raise Unprocessable(code="cancellation.precheck_blocked",
-                            errors={"precheck_id": ["This pre-check has blockers; resolve them first."]})
+                            errors={"precheck_id": [N_("This pre-check has blockers; resolve them first.")]})
     outcome = outcome_from_json(precheck.outcome)
     items = [
         ChecklistEntry(
@@ -242,8 +243,8 @@ def patch_item(principal: Principal, req: CancellationRequest, key: str, status:
         candidates = [i for i in req.items if i.code == key]
         if len(candidates) > 1:
             raise Unprocessable(code="cancellation.item_ambiguous",
-                                errors={"code": [f"Several items have code {key}; use one of: "
-                                                 + ", ".join(i.key for i in candidates)]})
+                                errors={"code": [N_("Several items have code {code}; use one of: {keys}.").format(
+                                    code=key, keys=", ".join(i.key for i in candidates))]})
         item = candidates[0] if candidates else None
     if item is None:
         raise NotFound(code="cancellation.item_not_found")

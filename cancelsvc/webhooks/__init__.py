@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from cancelsvc.error_texts import register_titles
+from cancelsvc.texts.marks import N_
 
-register_titles({"webhook.not_found": ("未找到该 Webhook 订阅", "We could not find this webhook subscription")})
+register_titles({"webhook.not_found": N_("We could not find this webhook subscription")})

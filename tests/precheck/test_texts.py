@@ -14,7 +14,9 @@ from cancelsvc.precheck.fees import KINDS
 from cancelsvc.precheck.presenter import present
 from cancelsvc.precheck.rules import CODES, REMEDIES
 from cancelsvc.requests.textkeys import PROGRESS_TEXT_KEYS
-from cancelsvc.texts import CATALOGS, format_day, format_money, negotiate, placeholders, render
+from cancelsvc.texts import format_day, format_money, negotiate, placeholders, render, translations
+from cancelsvc.texts.marks import Plural
+from cancelsvc.texts.messages import MESSAGES
 from ml import FEATURES
 
 ALTERNATIVES = ("schedule_at_contract_end", "pause_number", "downgrade_plan")
@@ -38,27 +40,38 @@ def required_keys() -> set[str]:
     return keys
 
 
-def test_both_catalogs_have_the_same_keys():
-    assert set(CATALOGS["zh-CN"]) == set(CATALOGS["en"])
+def templates(key, locale):
+    """Every wording of the text ``key`` in ``locale`` (both forms of a text with a count)."""
+    entry, catalog = MESSAGES[key], translations(locale)
+    if isinstance(entry, Plural):
+        return [catalog.unpgettext(key, entry.singular, entry.plural, n) for n in (1, 2)]
+    return [catalog.upgettext(key, entry)]
 
 
-def test_every_code_remedy_alternative_and_item_has_both_languages():
-    for locale, catalog in CATALOGS.items():
-        missing = required_keys() - set(catalog)
-        assert not missing, (locale, sorted(missing))
-        assert all(text.strip() for text in catalog.values()), locale
+def test_every_code_remedy_alternative_and_item_has_a_text():
+    missing = required_keys() - set(MESSAGES)
+    assert not missing, sorted(missing)
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_every_text_is_translated(locale):
+    for key, entry in MESSAGES.items():
+        source = [entry.singular, entry.plural] if isinstance(entry, Plural) else [entry]
+        for text in templates(key, locale):
+            assert text.strip(), (locale, key)
+            assert locale == "en" or text not in source, (locale, key)
 
 
 def test_no_unused_texts():
-    unused = set(CATALOGS["zh-CN"]) - required_keys()
+    unused = set(MESSAGES) - required_keys()
     assert {k for k in unused if not k.startswith("term.")} == set()
 
 
-@pytest.mark.parametrize("key", sorted(CATALOGS["zh-CN"]))
+@pytest.mark.parametrize("key", sorted(MESSAGES))
 def test_placeholders_match_across_languages(key):
-    zh, en = placeholders(CATALOGS["zh-CN"][key]), placeholders(CATALOGS["en"][key])
-    assert set(zh) == set(en)
-    assert all(re.fullmatch(r"[a-z_]+", name) for name in zh)
+    names = {frozenset(placeholders(t)) for locale in ("zh-CN", "en") for t in templates(key, locale)}
+    assert len(names) == 1, key
+    assert all(re.fullmatch(r"[a-z_]+", name) for name in next(iter(names)))
 
 
 def coverage_outcomes(run, account, sample, rich):
@@ -120,11 +133,12 @@ EN_REFUSALS = re.compile(
 )
 
 
-@pytest.mark.parametrize("key", sorted(CATALOGS["zh-CN"]))
+@pytest.mark.parametrize("key", sorted(MESSAGES))
 def test_tone_no_bare_refusals(key):
-    zh, en = CATALOGS["zh-CN"][key], CATALOGS["en"][key]
-    assert not [w for w in ZH_REFUSALS if w in zh], zh
-    assert not EN_REFUSALS.search(en), en
+    for zh in templates(key, "zh-CN"):
+        assert not [w for w in ZH_REFUSALS if w in zh], zh
+    for en in templates(key, "en"):
+        assert not EN_REFUSALS.search(en), en
 
 
 def test_fee_detail_walks_through_the_calculation(run, sample):
@@ -195,6 +209,12 @@ def test_render_names_a_missing_parameter():
         ("en;q=0, zh;q=0.1", "zh-CN"),
         ("en;q=0.8, zh-CN;q=0.9", "zh-CN"),
         ("en;q=oops", "zh-CN"),
+        ("zh-HK, en;q=0.9", "zh-CN"),
+        ("zh-Hans-CN, en;q=0.8", "zh-CN"),
+        ("zh-TW,zh;q=0.9,en-US;q=0.8,en;q=0.7", "zh-CN"),
+        ("en-GB,zh;q=0.5", "en"),
+        ("en;q=0.5, zh-CN;q=0.5", "en"),
+        ("de,*;q=0.5", "zh-CN"),
         ("*", "zh-CN"),
     ],
 )
