@@ -14,6 +14,7 @@ import re
 import string
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from cancelsvc.texts import negotiate, translations
 from cancelsvc.texts.marks import N_
@@ -117,6 +118,11 @@ def translate_message(message: str, locale: str) -> str:
     return message
 
 
-def localise_errors(errors: Mapping[str, list[str]], locale: str) -> dict[str, list[str]]:
-    """``{"field": [messages]}`` with every message in ``locale``."""
-    return {field: [translate_message(str(m), locale) for m in messages] for field, messages in errors.items()}
+def localise_errors(errors: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """``{"field": [messages]}`` with every message in ``locale`` (a lone message stays one)."""
+    return {
+        field: translate_message(str(messages), locale)
+        if isinstance(messages, str)
+        else [translate_message(str(m), locale) for m in messages]
+        for field, messages in errors.items()
+    }
