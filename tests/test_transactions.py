@@ -27,3 +27,27 @@ def test_committed_transaction_keeps_its_savepoint_work(app: Any, db: Any) -> No
             db.session.add(StoreFactory.build(code="SP-2"))
     db.session.expire_all()
     assert db.session.query(Store).filter_by(code="SP-2").count() == 1
+
+
+#: The transaction boundaries: the only modules that may commit or roll back the session.
+BOUNDARIES = {
+    "cancelsvc/database.py",  # transaction()
+    "cancelsvc/idempotency.py",  # @idempotent, the boundary of idempotent POSTs
+    "cancelsvc/jobs/registry.py",  # run_sweeper ends whatever a sweeper left open
+    "cancelsvc/ops/routes.py",  # /readyz ends its failed probe
+}
+
+
+def test_only_the_boundaries_commit_or_roll_back() -> None:
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for path in sorted((root / "cancelsvc").rglob("*.py")):
+        name = path.relative_to(root).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("commit", "rollback") and name not in BOUNDARIES):
+                offenders.append(f"{name}:{node.lineno}")
+    assert offenders == [], "services run in the caller's transaction; use a SAVEPOINT for races"

@@ -47,7 +47,7 @@ def receive(principal: Principal, event: dict[str, Any]) -> dict[str, Any]:
             db.session.flush()
     except IntegrityError:
         # The same id is being recorded by a concurrent delivery: answer as that one did.
-        db.session.rollback()
+        # Only the SAVEPOINT was undone; the caller's transaction goes on.
         first = _recorded(sender, event["event_id"])
         if first is None:
             raise

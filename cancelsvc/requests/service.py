@@ -104,7 +104,7 @@ class Submitted(NamedTuple):
 
 
 def submit(principal: Principal, precheck_id: str, reason: str | None, comment: str | None) -> Submitted:
-    """Turn a fresh, submittable pre-check into a request (caller commits)."""
+    """Turn a fresh, submittable pre-check into a request (the caller's transaction commits it)."""
     precheck = db.session.get(Precheck, precheck_id) if len(precheck_id) <= 36 else None
     # The customer (time zone) and services (restore point) come with the account: one query.
     account = (db.session.get(Account, precheck.account_id, options=_ACCOUNT_FOR_SUBMIT)
@@ -169,13 +169,14 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
     try:
         # The UNIQUE open_account_id refuses a second open request for the account, also
         # when two submissions race. The request is derived before its INSERT, so it is
-        # written once with its nodes, ETA and version. Nothing was written before it, so
-        # a refusal simply rolls the transaction back (no savepoint round trips).
-        db.session.add(req)
-        change.finish("cancellation.created")
-        db.session.flush()
+        # written once with its nodes, ETA and version. A refusal undoes only this
+        # SAVEPOINT (the request, its audit record and events): whatever the caller did
+        # before stays in its transaction.
+        with db.session.begin_nested():
+            db.session.add(req)
+            change.finish("cancellation.created")
+            db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         raise _open_conflict(account_id) from None
 
     outbox.publish("cancellation.created", req.id,
