@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from models.vocabulary import ITEM_NODES
+
 
 class ConfigError(ValueError):
     """A configuration variable has an invalid value."""
@@ -84,7 +86,8 @@ def _extra_holidays(name: str, raw: str) -> str:
     return raw
 
 
-SLA_NODES = ("identity_verified", "fees_settled", "services_cancelled", "devices_returned", "family_resolved")
+#: The nodes that take an SLA: those grouping checklist items.
+SLA_NODES = ITEM_NODES
 
 
 def parse_sla(raw: str, name: str = "CANCELSVC_SLA_WORKING_DAYS") -> dict[str, int]:

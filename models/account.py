@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from models.holdings import Bill, Contract, Device, ValueAddedService
 
 ACCOUNT_STATUSES = ("active", "suspended", "cancelled")
-HOLD_KINDS = ("legal_hold", "fraud_suspension", "porting_in_progress")
 FAMILY_ROLES = ("primary", "member")
 PAYMENT_METHODS = ("auto_debit", "wallet", "card", "cash")
 
@@ -39,7 +38,7 @@ class Account(TimestampMixin, Base):
     loyalty_points: Mapped[int] = mapped_column(default=0, nullable=False)
     payment_method: Mapped[str | None] = mapped_column(sa.String(16))
     last_payment_on: Mapped[date | None] = mapped_column(sa.Date)
-    holds: Mapped[list[str]] = mapped_column(sa.JSON, default=list, nullable=False)
+    holds: Mapped[list[str]] = mapped_column(sa.JSON, default=list, nullable=False)  # HoldKind values
     family_group_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("family_groups.id", ondelete="SET NULL"), index=True
     )

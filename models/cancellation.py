@@ -12,13 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, Money, UTCDateTime, new_uuid, utcnow
 from models.claims import ClaimMixin
 
-OPEN_STATES = ("in_progress", "ready")
-STATES = ("in_progress", "ready", "completed", "withdrawn", "rejected")
-REASONS = (
-    "moving", "too_expensive", "coverage", "service_quality", "switching_operator",
-    "no_longer_needed", "deceased_holder", "other",
-)
-
 
 class CancellationRequest(ClaimMixin, Base):
     """One request to cancel one line.
@@ -38,7 +31,7 @@ class CancellationRequest(ClaimMixin, Base):
     customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id"), index=True, nullable=False)
     store_code: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     channel: Mapped[str] = mapped_column(sa.String(16), nullable=False)
-    state: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    state: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # a RequestState
     version: Mapped[int] = mapped_column(default=1, nullable=False)
     effective_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
     timezone: Mapped[str] = mapped_column(sa.String(64), nullable=False)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from models.vocabulary import HoldKind
+
 STORES = [
     ("HZ-001", "杭州西湖营业厅", "杭州"),
     ("SH-001", "上海徐家汇营业厅", "上海"),
@@ -107,9 +109,9 @@ def build(today: date) -> dict[str, Any]:
         customer(i, [a(n, store)], locale="en" if n == 6 else "zh-CN")
     # Blockers.
     customer(7, [a(9, "SH-001", status="cancelled")])
-    customer(8, [a(10, "SH-001", holds=["legal_hold"])])
-    customer(9, [a(11, "BJ-001", holds=["fraud_suspension"]), a(12, "BJ-001", status="suspended")])
-    customer(10, [a(13, "BJ-001", holds=["porting_in_progress"],
+    customer(8, [a(10, "SH-001", holds=[HoldKind.LEGAL_HOLD])])
+    customer(9, [a(11, "BJ-001", holds=[HoldKind.FRAUD_SUSPENSION]), a(12, "BJ-001", status="suspended")])
+    customer(10, [a(13, "BJ-001", holds=[HoldKind.PORTING_IN_PROGRESS],
                     contracts=[{"external_id": "K-13", "kind": "plan_commitment", "start_date": _d(today, -100),
                                 "end_date": _d(today, 265), "monthly_commitment": "88.00"}])])
     # Contracts of each kind.

@@ -11,9 +11,10 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 
 from cancelsvc.common.phones import normalise_msisdn
 from cancelsvc.common.schemas import StrictSchema
-from models.account import ACCOUNT_STATUSES, FAMILY_ROLES, HOLD_KINDS, PAYMENT_METHODS
+from models.account import ACCOUNT_STATUSES, FAMILY_ROLES, PAYMENT_METHODS
 from models.customer import SEGMENTS
 from models.holdings import CONTRACT_KINDS, DEFAULT_PENALTY_RATE, DEVICE_OWNERSHIPS, SERVICE_PROVIDERS, SERVICE_STATUSES
+from models.vocabulary import HoldKind, values
 
 ID_DOC_TYPES = ("cn_resident_id", "passport", "hk_macao_permit", "taiwan_permit", "foreign_permanent_resident")
 _AMOUNT = re.compile(r"-?\d{1,10}(\.\d{1,2})?")
@@ -140,7 +141,7 @@ class AccountSchema(StrictSchema):
     loyalty_points = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
     payment_method = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(PAYMENT_METHODS))
     last_payment_on = fields.Date(load_default=None, allow_none=True)
-    holds = fields.List(fields.String(validate=validate.OneOf(HOLD_KINDS)), load_default=list)
+    holds = fields.List(fields.String(validate=validate.OneOf(values(HoldKind))), load_default=list)
     family = fields.Nested(FamilySchema, load_default=None, allow_none=True)
     contracts = fields.List(fields.Nested(ContractSchema), load_default=list)
     bills = fields.List(fields.Nested(BillSchema), load_default=list)

@@ -16,6 +16,7 @@ from cancelsvc.outbox.types import (
     CANCELLATION_EVENT_TYPES,
     CANCELLATION_NODE_CHANGED,
     CANCELLATION_STATE_CHANGED,
+    CancellationEventType,
 )
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "CANCELLATION_EVENT_TYPES",
     "CANCELLATION_NODE_CHANGED",
     "CANCELLATION_STATE_CHANGED",
+    "CancellationEventType",
     "Handler",
     "SubscriberRegistry",
     "publish",

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-CANCELLATION_CREATED = "cancellation.created"
-CANCELLATION_STATE_CHANGED = "cancellation.state_changed"
-CANCELLATION_NODE_CHANGED = "cancellation.node_changed"
+from enum import StrEnum
 
-CANCELLATION_EVENT_TYPES = (CANCELLATION_CREATED, CANCELLATION_STATE_CHANGED, CANCELLATION_NODE_CHANGED)
+
+class CancellationEventType(StrEnum):
+    """Domain events about a cancellation request (``domain_events.type``, webhook ``type``)."""
+
+    CREATED = "cancellation.created"
+    STATE_CHANGED = "cancellation.state_changed"
+    NODE_CHANGED = "cancellation.node_changed"
+
+
+CANCELLATION_CREATED = CancellationEventType.CREATED
+CANCELLATION_STATE_CHANGED = CancellationEventType.STATE_CHANGED
+CANCELLATION_NODE_CHANGED = CancellationEventType.NODE_CHANGED
+
+CANCELLATION_EVENT_TYPES = tuple(CancellationEventType)

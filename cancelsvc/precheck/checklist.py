@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from cancelsvc.precheck.codes import FindingCode, ProceduralCode
 from cancelsvc.precheck.result import (
     ACTION,
     BLOCKER,
@@ -15,14 +16,22 @@ from cancelsvc.precheck.result import (
     Finding,
 )
 from cancelsvc.precheck.rules.base import CODES
+from models.vocabulary import NodeCode
 
 CHANNELS = ("app", "web", "counter", "phone")
 IN_PERSON_CHANNELS = frozenset({"counter", "phone"})
 
-IDENTITY_DOCUMENTS = "identity.documents"
-IDENTITY_VIDEO = "identity.video"
-NUMBER_BINDINGS = "number.bindings"
-PROCEDURAL_CODES = (IDENTITY_DOCUMENTS, IDENTITY_VIDEO, NUMBER_BINDINGS)
+IDENTITY_DOCUMENTS, IDENTITY_VIDEO = ProceduralCode.IDENTITY_DOCUMENTS, ProceduralCode.IDENTITY_VIDEO
+NUMBER_BINDINGS = ProceduralCode.NUMBER_BINDINGS
+PROCEDURAL_CODES = tuple(ProceduralCode)
+
+#: Checklist item code -> the progress node it belongs to (items of no node are absent):
+#: the identity step, then what ``CODES`` says of each finding code.
+ITEM_NODE: dict[str, NodeCode] = {
+    IDENTITY_DOCUMENTS: NodeCode.IDENTITY_VERIFIED,
+    IDENTITY_VIDEO: NodeCode.IDENTITY_VERIFIED,
+    **{code: spec.node for code, spec in CODES.items() if spec.node is not None},
+}
 
 # At the counter or on the phone the clerk checks the documents; online the customer
 # completes the video check on their own.
@@ -68,7 +77,7 @@ def item_for(f: Finding) -> ChecklistItem:
         key=f"{f.code}:{f.refs[0]}" if spec.per_ref and f.refs else f.code,
         code=f.code,
         owner=spec.owner,
-        status=WAIVED if f.code == "contract.waived" else TODO,
+        status=WAIVED if f.code == FindingCode.CONTRACT_WAIVED else TODO,
         required=f.severity == ACTION,
         self_service=spec.self_service,
         amount=f.amount,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from models.vocabulary import ItemStatus
+
 # A text parameter: Decimal is money, date is a calendar date, a tuple of strings is
 # a list (e.g. bill periods), the rest print as is.
 Param = str | int | Decimal | dt.date | tuple[str, ...]
@@ -24,7 +26,7 @@ SEVERITY_RANK = {BLOCKER: 0, ACTION: 1, WARNING: 2, INFO: 3}
 GREEN, YELLOW, RED = "green", "yellow", "red"
 
 CUSTOMER, OPERATOR, CLERK = "customer", "operator", "clerk"
-TODO, DONE, WAIVED, NOT_APPLICABLE = "todo", "done", "waived", "not_applicable"
+TODO, DONE, WAIVED, NOT_APPLICABLE = ItemStatus.TODO, ItemStatus.DONE, ItemStatus.WAIVED, ItemStatus.NOT_APPLICABLE
 
 
 def _no_params() -> dict[str, Param]:

@@ -15,13 +15,16 @@ from cancelsvc.auth.principal import Principal
 from cancelsvc.common.canonical import canonical_json, to_json_value
 from cancelsvc.common.phones import normalise_msisdn
 from cancelsvc.errors import Unprocessable
+from cancelsvc.precheck.checklist import ITEM_NODE
+from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.requests.lifecycle import Change, load_for_change
 from cancelsvc.requests.service import restore_account
 from cancelsvc.requests.states import OPEN, REJECTED
 from cancelsvc.texts.marks import N_
 from models import Account, CancellationRequest, Device, InboundEvent, ValueAddedService, db
+from models.vocabulary import EventOutcome, EventType, ItemStatus, NodeCode
 
-APPLIED, IGNORED = "applied", "ignored"
+APPLIED, IGNORED = EventOutcome.APPLIED, EventOutcome.IGNORED
 
 
 def receive(principal: Principal, event: dict[str, Any]) -> dict[str, Any]:
@@ -120,15 +123,14 @@ def _find_request(event: dict[str, Any]) -> CancellationRequest:
     return req
 
 
-def _items(change: Change, code_prefix: str, ref: str | None = None) -> list[Any]:
-    return [i for i in change.req.items
-            if i.code.startswith(code_prefix) and (ref is None or ref in i.refs)]
+def _items(change: Change, codes: tuple[FindingCode, ...], ref: str | None = None) -> list[Any]:
+    return [i for i in change.req.items if i.code in codes and (ref is None or ref in i.refs)]
 
 
 def _close(change: Change, items: list[Any]) -> bool:
     closed = False
     for item in items:
-        closed |= change.close_item(item, "done")
+        closed |= change.close_item(item, ItemStatus.DONE)
     return closed
 
 
@@ -142,8 +144,8 @@ def _open_only(handler: Callable[[Change, dict[str, Any], dt.datetime], bool]) -
 
 @_open_only
 def identity_verified(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
-    if _close(change, _items(change, "identity.")):
-        change.note("identity_verified", "identity_verified")
+    if _close(change, [i for i in change.req.items if ITEM_NODE.get(i.code) == NodeCode.IDENTITY_VERIFIED]):
+        change.note(NodeCode.IDENTITY_VERIFIED, "identity_verified")
         return True
     return False
 
@@ -152,7 +154,7 @@ def identity_verified(change: Change, data: dict[str, Any], at: dt.datetime) -> 
 def payment_received(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
     change.req.paid_total += data["amount"]
     change.changed = True
-    change.note("fees_settled", "payment_received", amount=data["amount"])
+    change.note(NodeCode.FEES_SETTLED, "payment_received", amount=data["amount"])
     return True
 
 
@@ -164,8 +166,8 @@ def device_returned(change: Change, data: dict[str, Any], at: dt.datetime) -> bo
     ).scalar_one_or_none()
     if device is not None and device.returned_on is None:
         device.returned_on = at.date()
-    if _close(change, _items(change, "device.return", serial)):
-        change.note("devices_returned", "device_returned", serial=serial)
+    if _close(change, _items(change, (FindingCode.DEVICE_RETURN,), serial)):
+        change.note(NodeCode.DEVICES_RETURNED, "device_returned", serial=serial)
         return True
     return False
 
@@ -179,8 +181,8 @@ def service_cancelled(change: Change, data: dict[str, Any], at: dt.datetime) -> 
     ).scalar_one_or_none()
     if service is not None:
         service.status = "cancelled"  # given back on withdrawal
-    if _close(change, _items(change, "service.cancel", code)):
-        change.note("services_cancelled", "service_cancelled", code=code)
+    if _close(change, _items(change, (FindingCode.SERVICE_CANCEL, FindingCode.SERVICE_CANCEL_THIRD_PARTY), code)):
+        change.note(NodeCode.SERVICES_CANCELLED, "service_cancelled", code=code)
         return True
     return False
 
@@ -189,8 +191,8 @@ def service_cancelled(change: Change, data: dict[str, Any], at: dt.datetime) -> 
 def family_resolved(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
     account = db.session.get_one(Account, change.req.account_id)
     account.family_group_id, account.family_role = None, None  # given back on withdrawal
-    if _close(change, _items(change, "family.reassign")):
-        change.note("family_resolved", "family_resolved")
+    if _close(change, _items(change, (FindingCode.FAMILY_REASSIGN,))):
+        change.note(NodeCode.FAMILY_RESOLVED, "family_resolved")
         return True
     return False
 
@@ -200,7 +202,7 @@ def refund_issued(change: Change, data: dict[str, Any], at: dt.datetime) -> bool
     req.refunded_total += data["amount"]
     req.refunded_at = at
     change.changed = True
-    change.note("refund_issued", "refund_issued", amount=data["amount"])
+    change.note(NodeCode.REFUND_ISSUED, "refund_issued", amount=data["amount"])
     return True
 
 
@@ -210,7 +212,7 @@ def followup_recorded(change: Change, data: dict[str, Any], at: dt.datetime) -> 
     change.req.follow_up = {"satisfied": data["satisfied"], "comment": data.get("comment"),
                             "recorded_at": at.isoformat()}
     change.changed = True
-    change.note("follow_up", "follow_up_recorded")
+    change.note(NodeCode.FOLLOW_UP, "follow_up_recorded")
     return True
 
 
@@ -223,19 +225,19 @@ def hold_placed(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
     req.rejected_reason = data["kind"]
     req.closed_by = "operator"
     change.move_to(REJECTED)
-    change.note("deactivated", "rejected", hold=data["kind"])
+    change.note(NodeCode.DEACTIVATED, "rejected", hold=data["kind"])
     return True
 
 
-HANDLERS: dict[str, Callable[[Change, dict[str, Any], dt.datetime], bool]] = {
-    "identity.verified": identity_verified,
-    "payment.received": payment_received,
-    "device.returned": device_returned,
-    "service.cancelled": service_cancelled,
-    "family.resolved": family_resolved,
-    "refund.issued": refund_issued,
-    "followup.recorded": followup_recorded,
-    "hold.placed": hold_placed,
+HANDLERS: dict[EventType, Callable[[Change, dict[str, Any], dt.datetime], bool]] = {
+    EventType.IDENTITY_VERIFIED: identity_verified,
+    EventType.PAYMENT_RECEIVED: payment_received,
+    EventType.DEVICE_RETURNED: device_returned,
+    EventType.SERVICE_CANCELLED: service_cancelled,
+    EventType.FAMILY_RESOLVED: family_resolved,
+    EventType.REFUND_ISSUED: refund_issued,
+    EventType.FOLLOWUP_RECORDED: followup_recorded,
+    EventType.HOLD_PLACED: hold_placed,
 }
 
 

@@ -23,6 +23,7 @@ from cancelsvc.requests.states import COMPLETED, IN_PROGRESS, OPEN, READY, check
 from cancelsvc.workdays import WorkCalendar
 from models import CancellationRequest, ChecklistEntry, TimelineEntry, db
 from models.base import utcnow
+from models.vocabulary import ItemStatus, NodeCode, NodeStatus
 
 CLOSED_ITEM = progress.CLOSED_ITEM
 
@@ -106,13 +107,13 @@ class Change:
         req = self.req
         covered = payments.covered_keys(req.items, req.paid_total)
         for item in req.items:
-            if item.key in covered and self.close_item(item, "done"):
+            if item.key in covered and self.close_item(item, ItemStatus.DONE):
                 item.done_by = payments.PAID_BY
-                self.note(progress.ITEM_NODE.get(item.code, "fees_settled"), "item_done", item=item.code)
+                self.note(progress.ITEM_NODE[item.code], "item_done", item=item.code)  # paid money has a node
         if req.state == IN_PROGRESS and _all_required_done(req):
             self.move_to(READY)
             req.ready_at = self.now
-            self.note("deactivated", "ready")
+            self.note(NodeCode.DEACTIVATED, "ready")
         nodes = progress.derive(facts(req), self.now, calendar())
         node_changes = self._diff_nodes(nodes)
         self._revise_eta(nodes)
@@ -124,21 +125,21 @@ class Change:
         audit.append(self.caller, action, "cancellation", req.id,
                      {"version": req.version, "state": req.state, **self.audit_data})
         if self._new_state:
-            outbox.publish("cancellation.state_changed", req.id,
+            outbox.publish(outbox.CANCELLATION_STATE_CHANGED, req.id,
                            {"id": req.id, "tracking_code": req.tracking_code, "state": req.state,
                             "version": req.version})
         for code, status in node_changes:
-            outbox.publish("cancellation.node_changed", req.id,
+            outbox.publish(outbox.CANCELLATION_NODE_CHANGED, req.id,
                            {"id": req.id, "tracking_code": req.tracking_code, "node": code, "status": status,
                             "version": req.version})
 
-    def _diff_nodes(self, nodes: list[progress.Node]) -> list[tuple[str, str]]:
+    def _diff_nodes(self, nodes: list[progress.Node]) -> list[tuple[NodeCode, NodeStatus]]:
         old = self.req.nodes or {}
-        new = {n.code: n.as_state() for n in nodes}
+        new: dict[str, dict[str, Any]] = {n.code: n.as_state() for n in nodes}
         # A new request announces itself with cancellation.created, not ten node changes.
         changes = [(n.code, n.status) for n in nodes if old and old.get(n.code, {}).get("status") != n.status]
         for n in nodes:
-            if n.sla_breached and not old.get(n.code, {}).get("sla_breached") and n.status != "done":
+            if n.sla_breached and not old.get(n.code, {}).get("sla_breached") and n.status != NodeStatus.DONE:
                 self.note(n.code, "sla_breached")
         if self.req.nodes != new:
             self.req.nodes = new
@@ -173,7 +174,8 @@ def _next_check(req: CancellationRequest, nodes: list[progress.Node], now: dt.da
     """When a job must look again: deactivation time, or the next SLA deadline."""
     if req.state not in OPEN and req.state != COMPLETED:
         return None
-    moments = [n.due_at for n in nodes if n.due_at and n.status in ("pending", "in_progress") and not n.sla_breached]
+    moments = [n.due_at for n in nodes
+               if n.due_at and n.status in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS) and not n.sla_breached]
     if req.state == READY:
         moments.append(max(req.withdraw_until, nodes[7].expected_at or req.withdraw_until))
     if req.state in OPEN and now < req.withdraw_until:

@@ -2,7 +2,7 @@
 
 Payments add up and are applied to the quoted amounts in a fixed order: the balance,
 then early-termination fees, then installments, then replacement fees of devices not
-returned. An item is covered when the running total reaches the end of its amount.
+returned (the ``settle_order`` of each paid code in ``precheck.rules.base.CODES``). An item is covered when the running total reaches the end of its amount.
 Items the payments settled keep their share of the total (``done_by`` is ``PAID_BY``);
 items closed any other way (waived, a device brought back, ticked off by a clerk) take
 none of it.
@@ -14,7 +14,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Protocol
 
-PAYABLE_ORDER = ("balance.settle", "contract.early_termination", "device.installment", "device.return")
+from cancelsvc.precheck.rules.base import paid_codes
+from models.vocabulary import ItemStatus
+
+#: The codes of paid money, in the order payments settle them.
+PAYABLE_ORDER = paid_codes()
 #: ``done_by`` of the items that payments settled.
 PAID_BY = "payment"
 
@@ -28,14 +32,14 @@ class Payable(Protocol):
 
 
 def settled_by_payment(item: Payable) -> bool:
-    return item.status == "done" and item.done_by == PAID_BY
+    return item.status == ItemStatus.DONE and item.done_by == PAID_BY
 
 
 def covered_keys(items: Iterable[Payable], paid_total: Decimal) -> set[str]:
     """Keys of the open money items that ``paid_total`` covers, in ``PAYABLE_ORDER``."""
     payable = [
         i for i in items
-        if i.code in PAYABLE_ORDER and (i.amount or 0) > 0 and (i.status == "todo" or settled_by_payment(i))
+        if i.code in PAYABLE_ORDER and (i.amount or 0) > 0 and (i.status == ItemStatus.TODO or settled_by_payment(i))
     ]
     payable.sort(key=lambda i: PAYABLE_ORDER.index(i.code))
     covered, running = set(), Decimal("0")
@@ -43,7 +47,7 @@ def covered_keys(items: Iterable[Payable], paid_total: Decimal) -> set[str]:
         running += item.amount or Decimal("0")
         if running > paid_total:
             break
-        if item.status == "todo":
+        if item.status == ItemStatus.TODO:
             covered.add(item.key)
     return covered
 

@@ -22,8 +22,16 @@ from cancelsvc.requests.states import OPEN
 from cancelsvc.texts import render
 from models import CancellationRequest, Precheck, db
 from models.base import utcnow
+from models.vocabulary import NodeStatus, RequestState
 
-POLL_SECONDS = {"in_progress": 300, "ready": 300, "completed": 3600, "withdrawn": 86400, "rejected": 86400}
+#: How long a client should wait before polling a request in each state again.
+POLL_SECONDS: dict[str, int] = {
+    RequestState.IN_PROGRESS: 300,
+    RequestState.READY: 300,
+    RequestState.COMPLETED: 3600,
+    RequestState.WITHDRAWN: 86400,
+    RequestState.REJECTED: 86400,
+}
 
 
 def etag(version: int, locale: str) -> str:
@@ -76,7 +84,7 @@ def progress_document(req: CancellationRequest, locale: str, *, public: bool = F
 
 def _node(node: progress.Node, locale: str, events: list[dict[str, Any]]) -> dict[str, Any]:
     action = None
-    if node.action_items and node.status == "in_progress":
+    if node.action_items and node.status == NodeStatus.IN_PROGRESS:
         action = {
             "text": render(f"node.{node.code}.action", locale),
             "deadline": _iso(node.due_at),

@@ -14,24 +14,20 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cancelsvc.precheck.checklist import ITEM_NODE
+from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.requests.states import COMPLETED, READY, REJECTED, WITHDRAWN
 from cancelsvc.workdays import WorkCalendar
+from models.vocabulary import CLOSED_ITEM_STATUSES, ITEM_NODES, NodeCode, NodeStatus
 
-NODES = (
-    "submitted", "identity_verified", "fees_settled", "services_cancelled", "devices_returned",
-    "family_resolved", "cooling_off", "deactivated", "refund_issued", "follow_up",
-)
-NODE_ITEMS: dict[str, tuple[str, ...]] = {
-    "identity_verified": ("identity.documents", "identity.video"),
-    "fees_settled": ("contract.early_termination", "balance.settle", "device.installment"),
-    "services_cancelled": ("service.cancel", "service.cancel_third_party"),
-    "devices_returned": ("device.return",),
-    "family_resolved": ("family.reassign",),
+NODES = tuple(NodeCode)
+#: The checklist items each item node groups (from ``precheck.checklist.ITEM_NODE``).
+NODE_ITEMS: dict[NodeCode, tuple[str, ...]] = {
+    node: tuple(code for code, of in ITEM_NODE.items() if of == node) for node in ITEM_NODES
 }
-ITEM_NODE = {code: node for node, codes in NODE_ITEMS.items() for code in codes}
 #: Operator services are cancelled for the customer at deactivation: they never hold it up.
-DONE_AT_DEACTIVATION = frozenset({"service.cancel"})
-CLOSED_ITEM = frozenset({"done", "waived", "not_applicable"})
+DONE_AT_DEACTIVATION = frozenset({FindingCode.SERVICE_CANCEL})
+CLOSED_ITEM = CLOSED_ITEM_STATUSES
 #: Working days we allow for a refund after deactivation (expected and SLA).
 REFUND_WORKING_DAYS = 5
 #: How long after its due time a deactivation counts as late.
@@ -71,8 +67,8 @@ class RequestFacts:
 @dataclass
 class Node:
     seq: int
-    code: str
-    status: str
+    code: NodeCode
+    status: NodeStatus
     waiting_on: str | None = None
     action_items: tuple[str, ...] = ()
     started_at: dt.datetime | None = None
@@ -91,52 +87,52 @@ def derive(facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> lis
     """All ten nodes for ``facts`` at ``now``."""
     tz = facts.timezone
     add = calendar.add_working_days_dt
-    nodes = [Node(1, "submitted", "done", started_at=facts.submitted_at, completed_at=facts.submitted_at,
+    nodes = [Node(1, NodeCode.SUBMITTED, NodeStatus.DONE, started_at=facts.submitted_at, completed_at=facts.submitted_at,
                   expected_at=facts.submitted_at, due_at=facts.submitted_at)]
     for seq, code in enumerate(NODE_ITEMS, start=2):
         nodes.append(_item_node(seq, code, facts, now, calendar))
-    cooling = Node(7, "cooling_off", "in_progress", started_at=facts.submitted_at,
+    cooling = Node(7, NodeCode.COOLING_OFF, NodeStatus.IN_PROGRESS, started_at=facts.submitted_at,
                    expected_at=facts.withdraw_until, due_at=facts.withdraw_until)
     if now >= facts.withdraw_until and facts.state != WITHDRAWN:
-        cooling.status, cooling.completed_at = "done", facts.withdraw_until
+        cooling.status, cooling.completed_at = NodeStatus.DONE, facts.withdraw_until
     nodes.append(cooling)
 
     start_of_effective = dt.datetime.combine(facts.effective_date, dt.time(0, 0), tzinfo=ZoneInfo(tz))
-    blockers = [n for n in nodes[1:6] if n.code != "services_cancelled" and n.status != "skipped"]
+    blockers = [n for n in nodes[1:6] if n.code != NodeCode.SERVICES_CANCELLED and n.status != NodeStatus.SKIPPED]
     ready_by = max([facts.withdraw_until, start_of_effective,
                     *[at for n in blockers if (at := n.completed_at or n.expected_at)]])
     earliest = max([facts.withdraw_until, start_of_effective,
                     *[at for n in blockers if (at := n.completed_at or n.earliest_at)]])
-    deactivation = Node(8, "deactivated", "pending", expected_at=ready_by, earliest_at=earliest,
+    deactivation = Node(8, NodeCode.DEACTIVATED, NodeStatus.PENDING, expected_at=ready_by, earliest_at=earliest,
                         due_at=add(ready_by, DEACTIVATION_GRACE_WORKING_DAYS, tz))
     if facts.deactivated_at:
-        deactivation.status, deactivation.completed_at = "done", facts.deactivated_at
+        deactivation.status, deactivation.completed_at = NodeStatus.DONE, facts.deactivated_at
         deactivation.started_at = deactivation.started_at or facts.deactivated_at
     elif facts.state == READY:
-        deactivation.status, deactivation.waiting_on = "in_progress", "operator"
+        deactivation.status, deactivation.waiting_on = NodeStatus.IN_PROGRESS, "operator"
         deactivation.started_at = max(facts.withdraw_until, start_of_effective, facts.submitted_at)
     nodes.append(deactivation)
 
     base = facts.deactivated_at or ready_by
-    refund = Node(9, "refund_issued", "pending", expected_at=add(base, REFUND_WORKING_DAYS, tz),
+    refund = Node(9, NodeCode.REFUND_ISSUED, NodeStatus.PENDING, expected_at=add(base, REFUND_WORKING_DAYS, tz),
                   due_at=add(base, REFUND_WORKING_DAYS, tz))
     if facts.deactivated_at:
         refund.started_at = facts.deactivated_at
     if facts.refund_due <= 0:
-        refund.status, refund.started_at = "skipped", None
+        refund.status, refund.started_at = NodeStatus.SKIPPED, None
     elif facts.refunded_total >= facts.refund_due:
-        refund.status, refund.completed_at = "done", facts.refunded_at
+        refund.status, refund.completed_at = NodeStatus.DONE, facts.refunded_at
     elif facts.deactivated_at:
-        refund.status, refund.started_at, refund.waiting_on = "in_progress", facts.deactivated_at, "operator"
+        refund.status, refund.started_at, refund.waiting_on = NodeStatus.IN_PROGRESS, facts.deactivated_at, "operator"
     nodes.append(refund)
 
-    follow = Node(10, "follow_up", "pending", expected_at=base + dt.timedelta(hours=facts.follow_up_hours),
+    follow = Node(10, NodeCode.FOLLOW_UP, NodeStatus.PENDING, expected_at=base + dt.timedelta(hours=facts.follow_up_hours),
                   due_at=base + dt.timedelta(hours=facts.follow_up_hours))
     follow.started_at = facts.deactivated_at
     if facts.follow_up_at:
-        follow.status, follow.completed_at = "done", facts.follow_up_at
+        follow.status, follow.completed_at = NodeStatus.DONE, facts.follow_up_at
     elif facts.deactivated_at:
-        follow.status, follow.started_at, follow.waiting_on = "in_progress", facts.deactivated_at, "operator"
+        follow.status, follow.started_at, follow.waiting_on = NodeStatus.IN_PROGRESS, facts.deactivated_at, "operator"
     nodes.append(follow)
 
     for node in nodes:
@@ -145,9 +141,9 @@ def derive(facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> lis
     return nodes
 
 
-def _item_node(seq: int, code: str, facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> Node:
+def _item_node(seq: int, code: NodeCode, facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> Node:
     items = [i for i in facts.items if ITEM_NODE.get(i.code) == code]
-    node = Node(seq, code, "skipped")
+    node = Node(seq, code, NodeStatus.SKIPPED)
     if not items:
         return node
     tz = facts.timezone
@@ -159,16 +155,16 @@ def _item_node(seq: int, code: str, facts: RequestFacts, now: dt.datetime, calen
     node.due_at = calendar.add_working_days_dt(facts.submitted_at, sla, tz)
     open_items = [i for i in items if i.status not in CLOSED_ITEM]
     if not open_items:
-        node.status = "done"
+        node.status = NodeStatus.DONE
         node.completed_at = max((i.done_at for i in items if i.done_at), default=facts.submitted_at)
         return node
-    node.status = "in_progress"
+    node.status = NodeStatus.IN_PROGRESS
     node.earliest_at = max(node.earliest_at, now) if node.earliest_at else now
     customer = [i for i in open_items if i.owner == "customer"]
     if customer:
         node.waiting_on = "customer"
         node.action_items = tuple(i.key for i in customer)
-    elif any(i.code == "service.cancel_third_party" for i in open_items):
+    elif any(i.code == FindingCode.SERVICE_CANCEL_THIRD_PARTY for i in open_items):
         node.waiting_on = "third_party"
     else:
         node.waiting_on = "operator"
@@ -181,19 +177,19 @@ def _item_node(seq: int, code: str, facts: RequestFacts, now: dt.datetime, calen
 
 
 def _close_for_final_state(node: Node, facts: RequestFacts) -> None:
-    if facts.state in (WITHDRAWN, REJECTED) and node.status in ("pending", "in_progress"):
-        node.status = "failed" if facts.state == REJECTED else "skipped"
+    if facts.state in (WITHDRAWN, REJECTED) and node.status in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS):
+        node.status = NodeStatus.FAILED if facts.state == REJECTED else NodeStatus.SKIPPED
         node.waiting_on = None
         node.action_items = ()
-    if facts.state == COMPLETED and node.code == "services_cancelled" and node.status == "in_progress":
-        node.status, node.completed_at, node.waiting_on = "done", facts.deactivated_at, None
+    if facts.state == COMPLETED and node.code == NodeCode.SERVICES_CANCELLED and node.status == NodeStatus.IN_PROGRESS:
+        node.status, node.completed_at, node.waiting_on = NodeStatus.DONE, facts.deactivated_at, None
 
 
 def _breached(node: Node, now: dt.datetime) -> bool:
-    if node.due_at is None or node.status in ("skipped",):
+    if node.due_at is None or node.status == NodeStatus.SKIPPED:
         return False
-    finished = node.completed_at if node.status == "done" else None
-    return (finished or now) > node.due_at if node.status in ("done", "in_progress", "pending") else False
+    finished = node.completed_at if node.status == NodeStatus.DONE else None
+    return (finished or now) > node.due_at if node.status != NodeStatus.FAILED else False
 
 
 def eta(nodes: Sequence[Node]) -> dict[str, dt.datetime | None]:

@@ -10,34 +10,41 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from cancelsvc.common.fields import IsoDate, IsoDateTime, Money
 from cancelsvc.common.schemas import OutSchema, StrictSchema
 from cancelsvc.precheck.checklist import CHANNELS
-from cancelsvc.precheck.result import CLERK, CUSTOMER, DONE, NOT_APPLICABLE, OPERATOR, TODO, WAIVED
+from cancelsvc.precheck.result import CLERK, CUSTOMER, OPERATOR
 from cancelsvc.precheck.schemas import RangeSchema
 from cancelsvc.requests.progress import NODES
 from cancelsvc.texts.marks import N_
-from models.cancellation import REASONS
+from models.vocabulary import (
+    PLACEABLE_HOLDS,
+    EventOutcome,
+    EventType,
+    ItemStatus,
+    NodeStatus,
+    Reason,
+    RequestState,
+    values,
+)
 
 #: Gives a ``$ref`` to a schema's component (``cancelsvc.contract``; for ``openapi_rules``).
 Ref = Callable[[Any], dict[str, str]]
 
-STATES = ("in_progress", "ready", "completed", "withdrawn", "rejected")
-NODE_STATUSES = ("pending", "in_progress", "done", "skipped", "failed")
+STATES = values(RequestState)
+NODE_STATUSES = values(NodeStatus)
 WAITING_ON = ("customer", "operator", "third_party")
 OWNERS = (CUSTOMER, OPERATOR, CLERK)
-ITEM_STATUSES = (TODO, DONE, WAIVED, NOT_APPLICABLE)
-EVENT_TYPES = (
-    "identity.verified", "payment.received", "device.returned", "service.cancelled", "family.resolved",
-    "refund.issued", "followup.recorded", "hold.placed",
-)
+ITEM_STATUSES = values(ItemStatus)
+EVENT_TYPES = values(EventType)
+REASONS = values(Reason)
 
 
 class CancellationCreateSchema(StrictSchema):
     precheck_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REASONS))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(values(Reason)))
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
 class ChecklistPatchSchema(StrictSchema):
-    status = fields.String(required=True, validate=validate.OneOf(("done", "waived")))
+    status = fields.String(required=True, validate=validate.OneOf(values((ItemStatus.DONE, ItemStatus.WAIVED))))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
     @staticmethod
@@ -50,7 +57,7 @@ class ChecklistPatchSchema(StrictSchema):
 
     @validates_schema
     def waiver_needs_a_note(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data.get("status") == "waived" and not (data.get("note") or "").strip():
+        if data.get("status") == ItemStatus.WAIVED and not (data.get("note") or "").strip():
             raise ValidationError(N_("Say why the item is waived."), "note")
 
 
@@ -83,18 +90,18 @@ class FollowUpData(StrictSchema):
 
 
 class HoldData(StrictSchema):
-    kind = fields.String(required=True, validate=validate.OneOf(("legal_hold", "fraud_suspension")))
+    kind = fields.String(required=True, validate=validate.OneOf(values(PLACEABLE_HOLDS)))
 
 
-EVENT_DATA = {
-    "identity.verified": IdentityData,
-    "payment.received": PaymentData,
-    "device.returned": DeviceData,
-    "service.cancelled": ServiceData,
-    "family.resolved": EmptyData,
-    "refund.issued": PaymentData,
-    "followup.recorded": FollowUpData,
-    "hold.placed": HoldData,
+EVENT_DATA: dict[EventType, type[StrictSchema]] = {
+    EventType.IDENTITY_VERIFIED: IdentityData,
+    EventType.PAYMENT_RECEIVED: PaymentData,
+    EventType.DEVICE_RETURNED: DeviceData,
+    EventType.SERVICE_CANCELLED: ServiceData,
+    EventType.FAMILY_RESOLVED: EmptyData,
+    EventType.REFUND_ISSUED: PaymentData,
+    EventType.FOLLOWUP_RECORDED: FollowUpData,
+    EventType.HOLD_PLACED: HoldData,
 }
 
 
@@ -102,7 +109,7 @@ class EventSchema(StrictSchema):
     """A back-office event; ``data`` is checked against the schema of its ``type``."""
 
     event_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    type = fields.String(required=True, metadata={"enum": list(EVENT_TYPES)})
+    type = fields.String(required=True, metadata={"enum": values(EventType)})
     occurred_at = fields.AwareDateTime(required=True)
     cancellation_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))
     msisdn = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
@@ -114,7 +121,7 @@ class EventSchema(StrictSchema):
         return {"allOf": [
             {"oneOf": [{"required": [name], "properties": {name: {"type": "string", "minLength": 1}}}
                        for name in ("cancellation_id", "msisdn")]},
-            {"oneOf": [{"properties": {"type": {"enum": [kind]}, "data": ref(schema)}}
+            {"oneOf": [{"properties": {"type": {"enum": [str(kind)]}, "data": ref(schema)}}
                        for kind, schema in EVENT_DATA.items()]},
         ]}
 
@@ -128,7 +135,7 @@ class EventAcceptedSchema(OutSchema):
     event_id = fields.String()
     type = fields.String()
     cancellation_id = fields.String(allow_none=True)
-    outcome = fields.String(metadata={"enum": ["applied", "ignored"]})
+    outcome = fields.String(metadata={"enum": values(EventOutcome)})
     received_at = fields.AwareDateTime()
 
 

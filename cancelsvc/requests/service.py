@@ -15,20 +15,26 @@ from cancelsvc import outbox
 from cancelsvc.auth.principal import Principal
 from cancelsvc.customers.service import can_see_account, shown_msisdn, visible_to
 from cancelsvc.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
+from cancelsvc.precheck.checklist import ITEM_NODE
 from cancelsvc.precheck.codec import outcome_from_json
+from cancelsvc.precheck.codes import AmountRole
+from cancelsvc.precheck.rules.base import CODES
 from cancelsvc.precheck.service import VALIDITY
 from cancelsvc.precheck.snapshot import OpenRequestRef
 from cancelsvc.requests.codes import new_tracking_code
 from cancelsvc.requests.lifecycle import Change, load_for_change
 from cancelsvc.requests.presenter import request_document
-from cancelsvc.requests.states import COMPLETED, OPEN, WITHDRAWN
+from cancelsvc.requests.states import COMPLETED, IN_PROGRESS, OPEN, WITHDRAWN
 from cancelsvc.texts.marks import N_
 from models import Account, CancellationRequest, ChecklistEntry, Precheck, db
 from models.base import new_uuid, utcnow
+from models.vocabulary import ItemStatus, NodeCode
 
 _ACCOUNT_FOR_SUBMIT = (joinedload(Account.customer), joinedload(Account.services))
 
-ACTION_CODES_WITH_AMOUNT = ("contract.early_termination", "balance.settle", "device.installment")
+#: The codes whose amounts make the quoted total (sums due) and the refund due.
+QUOTED_CODES = frozenset(code for code, spec in CODES.items() if spec.amount == AmountRole.DUE)
+REFUND_CODES = frozenset(code for code, spec in CODES.items() if spec.amount == AmountRole.REFUND)
 
 
 def actor_of(principal: Principal) -> str:
@@ -130,8 +136,8 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
         )
         for n, item in enumerate(outcome.checklist)
     ]
-    quoted = sum((i.amount or Decimal("0")) for i in items if i.code in ACTION_CODES_WITH_AMOUNT)
-    refund = sum((f.amount or Decimal("0")) for f in outcome.findings if f.code == "balance.refund")
+    quoted = sum((i.amount or Decimal("0")) for i in items if i.code in QUOTED_CODES)
+    refund = sum((f.amount or Decimal("0")) for f in outcome.findings if f.code in REFUND_CODES)
     cooling = timedelta(hours=current_app.config["CANCELSVC_COOLING_OFF_HOURS"])
     snap_tz = account.customer.timezone or current_app.config["CANCELSVC_TIMEZONE"]
     req = CancellationRequest(
@@ -143,7 +149,7 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
         customer_id=account.customer_id,
         store_code=account.store_code,
         channel=precheck.channel,
-        state="in_progress",
+        state=IN_PROGRESS,
         version=0,
         paid_total=Decimal("0"),
         refunded_total=Decimal("0"),
@@ -164,7 +170,7 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
         timeline=[],  # a new request: no lazy load of an empty timeline
     )
     change = Change(req, actor_of(principal), principal.caller_key, now=now)
-    change.note("submitted", "submitted")
+    change.note(NodeCode.SUBMITTED, "submitted")
     account_id = account.id
     try:
         # The UNIQUE open_account_id refuses a second open request for the account, also
@@ -179,7 +185,7 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
     except IntegrityError:
         raise _open_conflict(account_id) from None
 
-    outbox.publish("cancellation.created", req.id,
+    outbox.publish(outbox.CANCELLATION_CREATED, req.id,
                    {"id": req.id, "tracking_code": req.tracking_code, "state": req.state, "version": req.version})
     return Submitted(req, precheck, account)
 
@@ -223,7 +229,7 @@ def withdraw(principal: Principal | None, req: CancellationRequest, *, public: b
     restore_account(req)
     change.move_to(WITHDRAWN)
     req.closed_by = actor
-    change.note("cooling_off", "withdrawn")
+    change.note(NodeCode.COOLING_OFF, "withdrawn")
     change.finish("cancellation.withdrawn")
     return req
 
@@ -237,7 +243,7 @@ def patch_item(principal: Principal, req: CancellationRequest, key: str, status:
     if req.state not in OPEN:
         raise Conflict(code="cancellation.closed", state=req.state)
     # Waivers need a supervisor's authority: clerks and system keys (the customer's app) may not waive.
-    if status == "waived" and not (principal.is_staff and principal.role in ("supervisor", "admin")):
+    if status == ItemStatus.WAIVED and not (principal.is_staff and principal.role in ("supervisor", "admin")):
         raise Forbidden(code="cancellation.waiver_needs_supervisor")
     item = next((i for i in req.items if i.key == key), None)
     if item is None:
@@ -252,9 +258,8 @@ def patch_item(principal: Principal, req: CancellationRequest, key: str, status:
     change = Change(req, actor_of(principal), principal.caller_key)
     change.audit_data = {"item": item.key, "status": status, "note": note}
     if change.close_item(item, status, note):
-        from cancelsvc.requests.progress import ITEM_NODE
-
-        change.note(ITEM_NODE.get(item.code, "submitted"), f"item_{status}", item=item.code)
+        # Items of no node (notices such as loyalty points) are noted under "submitted".
+        change.note(ITEM_NODE.get(item.code, NodeCode.SUBMITTED), f"item_{status}", item=item.code)
     change.finish(f"cancellation.item_{status}")
     return req
 

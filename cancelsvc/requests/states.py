@@ -1,12 +1,15 @@
-"""The request state machine (domain spec §3)."""
+"""The request state machine (domain spec §3); the states are ``models.vocabulary.RequestState``."""
 
 from __future__ import annotations
 
-IN_PROGRESS, READY, COMPLETED, WITHDRAWN, REJECTED = "in_progress", "ready", "completed", "withdrawn", "rejected"
-OPEN = frozenset({IN_PROGRESS, READY})
-FINAL = frozenset({COMPLETED, WITHDRAWN, REJECTED})
+from models.vocabulary import FINAL_STATES, OPEN_STATES, RequestState
 
-TRANSITIONS: dict[str, frozenset[str]] = {
+IN_PROGRESS, READY, COMPLETED = RequestState.IN_PROGRESS, RequestState.READY, RequestState.COMPLETED
+WITHDRAWN, REJECTED = RequestState.WITHDRAWN, RequestState.REJECTED
+OPEN = OPEN_STATES
+FINAL = FINAL_STATES
+
+TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
     IN_PROGRESS: frozenset({READY, WITHDRAWN, REJECTED}),
     READY: frozenset({COMPLETED, WITHDRAWN, REJECTED}),
     COMPLETED: frozenset(),
@@ -25,5 +28,5 @@ class IllegalTransition(ValueError):
 
 def check_transition(current: str, new: str) -> None:
     """Raise ``IllegalTransition`` unless ``current → new`` is allowed."""
-    if new not in TRANSITIONS[current]:
+    if new not in TRANSITIONS[RequestState(current)]:
         raise IllegalTransition(current, new)

@@ -18,6 +18,7 @@ from cancelsvc.requests.progress import DONE_AT_DEACTIVATION
 from cancelsvc.requests.states import COMPLETED, READY
 from cancelsvc.workdays import local_date
 from models import Account, CancellationRequest, db
+from models.vocabulary import ItemStatus, NodeCode, NodeStatus
 
 SYSTEM = "system:jobs"
 
@@ -36,8 +37,9 @@ def advance_requests(now: dt.datetime) -> int:
 def advance(req: CancellationRequest, now: dt.datetime) -> None:
     """One pass over one request at ``now``."""
     change = Change(req, "system", SYSTEM, now=now)
-    if req.nodes.get("cooling_off", {}).get("status") == "in_progress" and now >= req.withdraw_until:
-        change.note("cooling_off", "cooling_off_ended")
+    cooling = req.nodes.get(NodeCode.COOLING_OFF, {})
+    if cooling.get("status") == NodeStatus.IN_PROGRESS and now >= req.withdraw_until:
+        change.note(NodeCode.COOLING_OFF, "cooling_off_ended")
     due = req.state == READY and now >= req.withdraw_until and local_date(now, req.timezone) >= req.effective_date
     if due:
         deactivate(change)
@@ -55,11 +57,11 @@ def deactivate(change: Change) -> None:
             service.status = "cancelled"
     for item in req.items:
         if item.code in DONE_AT_DEACTIVATION:
-            change.close_item(item, "done")
+            change.close_item(item, ItemStatus.DONE)
     overpaid = req.paid_total - payments.settled_total(req.items)
     if overpaid > 0:
         req.refund_due += overpaid
     req.deactivated_at = change.now
     change.move_to(COMPLETED)
     req.closed_by = "system"
-    change.note("deactivated", "deactivated")
+    change.note(NodeCode.DEACTIVATED, "deactivated")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cancelsvc.requests.progress import NODE_ITEMS, NODES
+from models.vocabulary import HoldKind
 
 TIMELINE_MESSAGES = (
     "submitted", "item_done", "item_waived", "identity_verified", "payment_received", "device_returned",
@@ -10,7 +11,8 @@ TIMELINE_MESSAGES = (
     "follow_up_recorded", "withdrawn", "rejected", "sla_breached",
 )
 ETA_REASONS = ("later", "earlier")
-HOLD_TERMS = ("legal_hold", "fraud_suspension", "porting_in_progress", "other")
+#: Every hold, and ``other`` for a value a newer back office may send.
+HOLD_TERMS = (*HoldKind, "other")
 
 PROGRESS_TEXT_KEYS = frozenset(
     [f"node.{code}.title" for code in NODES]

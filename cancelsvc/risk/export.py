@@ -8,9 +8,10 @@ import sqlalchemy as sa
 import ml
 from cancelsvc.risk.cli import ml_cli
 from models import CancellationRequest, Precheck, db
+from models.vocabulary import UNFINISHED_STATES, RequestState
 
 #: Finished states and the label they give: completed on the first attempt, or not.
-OUTCOMES = {"completed": 0, "withdrawn": 1, "rejected": 1}
+OUTCOMES = {RequestState.COMPLETED: 0, **{state: 1 for state in UNFINISHED_STATES}}
 
 
 def export_rows() -> list[dict[str, object]]:

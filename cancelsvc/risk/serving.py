@@ -15,6 +15,7 @@ from cancelsvc.precheck.snapshot import AccountSnap
 from cancelsvc.risk.features import feature_row
 from cancelsvc.texts import render
 from models import CancellationRequest, db
+from models.vocabulary import UNFINISHED_STATES
 
 log = logging.getLogger(__name__)
 TOP_FACTORS = 3
@@ -91,7 +92,7 @@ class RiskAssessor:
 
 
 #: The states of a request that did not complete.
-UNFINISHED = ("withdrawn", "rejected")
+UNFINISHED = UNFINISHED_STATES
 
 
 def prior_requests(account_id: int) -> int:

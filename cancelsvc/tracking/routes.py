@@ -17,6 +17,7 @@ from cancelsvc.requests.caching import cache_headers, is_current, not_modified
 from cancelsvc.requests.presenter import public_document
 from cancelsvc.requests.schemas import PublicProgressSchema
 from cancelsvc.tracking.service import rate_key_code, verified_request
+from models.vocabulary import RequestState
 
 blp = Blueprint("tracking", __name__, url_prefix="/track",
                 description="Public progress by tracking code and the number's last 4 digits.")
@@ -76,7 +77,7 @@ def track(code: str) -> Any:
 def withdraw(code: str) -> Any:
     """Withdraw during cooling-off; withdrawing again answers with the withdrawn request."""
     req, msisdn = verified_request(code, request.headers.get("X-Verify-Code"))
-    if req.state != "withdrawn":
+    if req.state != RequestState.WITHDRAWN:
         with transaction():
             req = requests_service.withdraw(None, req, public=True)
     return presented(public_document(req, current_locale(), msisdn))

@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 from cancelsvc.common.fields import IsoDateTime
 from cancelsvc.common.schemas import OutSchema, StrictSchema
 from cancelsvc.outbox import CANCELLATION_EVENT_TYPES
+from models.vocabulary import values
 from models.webhook import DELIVERY_STATUSES
 
 
@@ -24,7 +25,7 @@ class WebhookIn(StrictSchema):
         metadata={"description": "Signing secret, at least 16 characters; generated and returned once when omitted."},
     )
     event_types = fields.List(
-        fields.String(validate=validate.OneOf(CANCELLATION_EVENT_TYPES)),
+        fields.String(validate=validate.OneOf(values(CANCELLATION_EVENT_TYPES))),
         required=True,
         validate=validate.Length(min=1),
         metadata={"description": f"Any of {', '.join(CANCELLATION_EVENT_TYPES)}."},

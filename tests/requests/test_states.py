@@ -21,9 +21,10 @@ from cancelsvc.requests.states import (
     check_transition,
 )
 from models import Account, AuditRecord, TimelineEntry, db
+from models.vocabulary import RequestState
 from tests.requests.conftest import Api, account_row, fresh, full_line, later, make_line, node, run_jobs
 
-STATES = (IN_PROGRESS, READY, COMPLETED, WITHDRAWN, REJECTED)
+STATES = tuple(RequestState)
 LEGAL = {
     (IN_PROGRESS, READY), (IN_PROGRESS, WITHDRAWN), (IN_PROGRESS, REJECTED),
     (READY, COMPLETED), (READY, WITHDRAWN), (READY, REJECTED),

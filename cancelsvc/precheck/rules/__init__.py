@@ -1,8 +1,9 @@
 """The pre-check rules, one module per concern, run in domain.md §2.1 order.
 
 To add a rule, write a function ``(ctx: RuleContext) -> list[Finding]`` decorated with
-``@rule`` in the module of its concern, give its code a line in ``base.CODES`` and its
-texts in ``cancelsvc.texts``.
+``@rule`` in the module of its concern, add its code to ``codes.FindingCode``, give it a
+line in ``base.CODES`` (with its progress node and the role of its amount) and its texts
+in ``cancelsvc.texts``.
 """
 
 from cancelsvc.precheck.rules import account, balance, contract, device, family, loyalty, services  # noqa: F401

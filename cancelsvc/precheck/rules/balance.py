@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cancelsvc.precheck.balance import unpaid
+from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.precheck.result import Finding
 from cancelsvc.precheck.rules.base import RuleContext, finding, rule
 
@@ -16,7 +17,7 @@ def settle(ctx: RuleContext) -> list[Finding]:
     periods = tuple(bill.period for bill in ctx.account.bills if not bill.disputed and unpaid(bill) > 0)
     return [
         finding(
-            "balance.settle",
+            FindingCode.BALANCE_SETTLE,
             amount=b.net,
             refs=periods,
             params={"billed": b.billed_unpaid, "unbilled": b.unbilled, "credit": b.prepaid_credit},
@@ -33,7 +34,7 @@ def refund(ctx: RuleContext) -> list[Finding]:
         return []
     return [
         finding(
-            "balance.refund",
+            FindingCode.BALANCE_REFUND,
             amount=-b.net,
             params={"billed": b.billed_unpaid, "unbilled": b.unbilled, "credit": b.prepaid_credit},
         )
@@ -48,7 +49,7 @@ def disputed(ctx: RuleContext) -> list[Finding]:
         return []
     return [
         finding(
-            "balance.disputed",
+            FindingCode.BALANCE_DISPUTED,
             amount=ctx.balance.disputed_unpaid,
             refs=periods,
             params={"periods": periods},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cancelsvc.common.money import ZERO
+from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.precheck.fees import FeeCalculation, early_termination_fee
 from cancelsvc.precheck.result import Finding, Param
 from cancelsvc.precheck.rules.base import RuleContext, finding, remedy, rule
@@ -50,7 +51,7 @@ def early_termination(ctx: RuleContext) -> list[Finding]:
         variant = contract.kind + ("_capped" if calc.calculation["cap_applied"] else "")
         found.append(
             finding(
-                "contract.early_termination",
+                FindingCode.CONTRACT_EARLY_TERMINATION,
                 amount=calc.fee,
                 refs=(contract.external_id,),
                 params=_params(contract, calc),
@@ -74,7 +75,7 @@ def waived(ctx: RuleContext) -> list[Finding]:
         params["reason"] = contract.waiver_reason
         found.append(
             finding(
-                "contract.waived",
+                FindingCode.CONTRACT_WAIVED,
                 amount=ZERO,
                 refs=(contract.external_id,),
                 params=params,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.precheck.result import Finding
 from cancelsvc.precheck.rules.base import RuleContext, finding, rule
 
@@ -11,7 +12,7 @@ def device_return(ctx: RuleContext) -> list[Finding]:
     """A rented device not yet returned; the amount is the fee if it is not returned."""
     return [
         finding(
-            "device.return",
+            FindingCode.DEVICE_RETURN,
             amount=d.replacement_value,
             refs=(d.serial,),
             params={"device": d.kind, "serial": d.serial},
@@ -26,7 +27,7 @@ def installment(ctx: RuleContext) -> list[Finding]:
     """An installment device with installments left to pay."""
     return [
         finding(
-            "device.installment",
+            FindingCode.DEVICE_INSTALLMENT,
             amount=d.installment_remaining,
             refs=(d.serial,),
             params={"device": d.kind, "serial": d.serial},

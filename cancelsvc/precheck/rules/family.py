@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.precheck.result import Finding
 from cancelsvc.precheck.rules.base import RuleContext, finding, rule
 
@@ -14,7 +15,7 @@ def reassign(ctx: RuleContext) -> list[Finding]:
         return []
     return [
         finding(
-            "family.reassign",
+            FindingCode.FAMILY_REASSIGN,
             params={"group": account.family_group_code or "", "others": account.family_others},
         )
     ]
@@ -26,4 +27,4 @@ def leave(ctx: RuleContext) -> list[Finding]:
     account = ctx.account
     if account.family_role != "member":
         return []
-    return [finding("family.leave", params={"group": account.family_group_code or ""})]
+    return [finding(FindingCode.FAMILY_LEAVE, params={"group": account.family_group_code or ""})]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.precheck.result import Finding
 from cancelsvc.precheck.rules.base import RuleContext, finding, rule
 
@@ -12,4 +13,4 @@ def points(ctx: RuleContext) -> list[Finding]:
     left = ctx.account.loyalty_points
     if left <= 0:
         return []
-    return [finding("loyalty.points", params={"points": left, "effective_date": ctx.effective_date})]
+    return [finding(FindingCode.LOYALTY_POINTS, params={"points": left, "effective_date": ctx.effective_date})]

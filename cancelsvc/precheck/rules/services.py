@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.precheck.result import Finding, Param
 from cancelsvc.precheck.rules.base import RuleContext, finding, remedy, rule
 from cancelsvc.precheck.snapshot import ServiceSnap
@@ -19,7 +20,7 @@ def _params(s: ServiceSnap) -> dict[str, Param]:
 def operator_service(ctx: RuleContext) -> list[Finding]:
     """Our own services: we cancel them at deactivation (self-service)."""
     return [
-        finding("service.cancel", amount=s.monthly_fee, refs=(s.code,), params=_params(s))
+        finding(FindingCode.SERVICE_CANCEL, amount=s.monthly_fee, refs=(s.code,), params=_params(s))
         for s in _active(ctx, "operator")
     ]
 
@@ -28,7 +29,7 @@ def operator_service(ctx: RuleContext) -> list[Finding]:
 def third_party_service(ctx: RuleContext) -> list[Finding]:
     """Third-party services are cancelled with their provider."""
     return [
-        finding("service.cancel_third_party", amount=s.monthly_fee, refs=(s.code,), params=_params(s))
+        finding(FindingCode.SERVICE_CANCEL_THIRD_PARTY, amount=s.monthly_fee, refs=(s.code,), params=_params(s))
         for s in _active(ctx, "third_party")
     ]
 
@@ -46,7 +47,7 @@ def renews_before_effective(ctx: RuleContext) -> list[Finding]:
             remedies.append(remedy("service.choose_earlier_date", renews_on=s.renews_on))
         found.append(
             finding(
-                "service.renews_before_effective",
+                FindingCode.SERVICE_RENEWS_BEFORE_EFFECTIVE,
                 amount=s.monthly_fee,
                 refs=(s.code,),
                 params={**_params(s), "renews_on": s.renews_on, "effective_date": ctx.effective_date},
