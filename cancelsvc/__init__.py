@@ -158,10 +158,9 @@ def register_commands(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from cancelsvc.handlers import forget_previous_caller, require_json_body
+    from cancelsvc.handlers import forget_previous_caller
 
     app.before_request(forget_previous_caller)
-    app.before_request(require_json_body)
 
 
 def register_front(app: Flask) -> None:

@@ -1,15 +1,33 @@
-"""flask-smorest ``Api`` whose every HTTP error is problem+json."""
+"""The endpoint contract: flask-smorest ``Api`` and ``ApiBlueprint``; every HTTP error is problem+json.
+
+Every API endpoint answers in this order, whatever order its decorators are in:
+
+1. authentication (401) and authorisation (403) from the view's ``@require(...)``
+   (``ApiBlueprint(public=True)`` for the few routes anyone may call);
+2. the media type (415: bodies must be JSON) and the size (413: ``CANCELSVC_MAX_BODY``);
+3. only then the body and the query are parsed (400, 422) and the view runs.
+
+``ApiBlueprint`` refuses to register a view without ``@require`` on a non-public
+blueprint, and ``Api`` refuses blueprints that are not ``ApiBlueprint``, so a new view
+cannot skip or reorder the steps.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Response
+from flask import Response, request
+from flask.views import MethodView
 from flask_smorest import Api as SmorestApi
-from werkzeug.exceptions import HTTPException
+from flask_smorest import Blueprint as SmorestBlueprint
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from cancelsvc.auth.principal import Policy, authorise, policy_of
 from cancelsvc.error_texts import code_for_status
 from cancelsvc.errors import flatten_messages, problem_response
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class Api(SmorestApi):
@@ -26,6 +44,66 @@ class Api(SmorestApi):
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return http_exception_to_problem(error)
+
+    def register_blueprint(self, blp: SmorestBlueprint, *, parameters: Any = None, **options: Any) -> None:
+        if not isinstance(blp, ApiBlueprint):
+            raise TypeError(f"blueprint {blp.name!r} must be a cancelsvc.api.ApiBlueprint (the endpoint contract)")
+        super().register_blueprint(blp, parameters=parameters, **options)
+
+
+class ApiBlueprint(SmorestBlueprint):
+    """A flask-smorest blueprint that keeps the endpoint contract (see the module docstring)."""
+
+    def __init__(self, *args: Any, public: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.public = public
+        #: endpoint (unqualified) → HTTP method → policy
+        self._policies: dict[str, dict[str, Policy]] = {}
+        self.before_request(self._guard)
+
+    def add_url_rule(self, rule: str, endpoint: str | None = None, view_func: Any = None,
+                     provide_automatic_options: bool | None = None, **options: Any) -> None:
+        before = len(self._endpoints)
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+        registered = self._endpoints[before]  # flask-smorest may have made the name unique
+        policies = {method: policy_of(function) for method, function in _methods(view_func, options)}
+        missing = sorted(method for method, policy in policies.items() if policy is None)
+        if missing and not self.public:
+            raise TypeError(f"{self.name}.{registered} {', '.join(missing)}: declare the callers with "
+                            "@require(...), or make the blueprint public")
+        self._policies[registered] = {m: p for m, p in policies.items() if p is not None}
+
+    def _guard(self) -> Response | None:
+        """Runs before the view and before anything reads the body or the query."""
+        method = "GET" if request.method == "HEAD" else request.method
+        if method == "OPTIONS":
+            return None
+        if not self.public:
+            endpoint = (request.endpoint or "").rpartition(".")[2]
+            policy = self._policies.get(endpoint, {}).get(method)
+            if policy is not None:
+                authorise(policy)
+        return _body_contract()
+
+
+def _methods(view: Any, options: dict[str, Any]) -> list[tuple[str, Callable[..., Any]]]:
+    if isinstance(view, type) and issubclass(view, MethodView):
+        return [(m, getattr(view, m.lower())) for m in sorted(view.methods or ())]
+    return [(m, view) for m in options.get("methods", ("GET",)) if m not in ("HEAD", "OPTIONS")]
+
+
+def _body_contract() -> Response | None:
+    """JSON bodies only (415), no larger than ``CANCELSVC_MAX_BODY`` (413; Werkzeug also stops
+    a longer chunked body while it is read)."""
+    if request.method not in BODY_METHODS:
+        return None
+    length = request.content_length or 0
+    if (length > 0 or request.headers.get("Transfer-Encoding")) and not request.is_json:
+        return problem_response(415, "request.unsupported_media_type")
+    limit = request.max_content_length
+    if limit is not None and length > limit:
+        raise RequestEntityTooLarge()
+    return None
 
 
 def http_exception_to_problem(error: HTTPException) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -13,7 +13,6 @@ from cancelsvc.api import http_exception_to_problem
 from cancelsvc.errors import AppError, from_app_error, problem_response
 
 log = logging.getLogger(__name__)
-JSON_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 def register(app: Flask) -> None:
@@ -30,16 +29,6 @@ def forget_previous_caller() -> None:
     """Caller and language are per request, even when an app context is shared (tests, CLI)."""
     g.pop("principal", None)
     g.pop("locale", None)
-
-
-def require_json_body() -> Response | None:
-    """API bodies must be JSON (415 otherwise); the size limit is enforced by Werkzeug (413)."""
-    if request.method not in JSON_METHODS or not request.path.startswith("/api/"):
-        return None
-    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
-    if has_body and not request.is_json:
-        return problem_response(415, "request.unsupported_media_type")
-    return None
 
 
 def _rate_limited(error: RateLimitExceeded) -> Response:

@@ -19,8 +19,8 @@ Contract, per caller (``Principal.caller_key``):
   ``Retry-After``. No request ever sees the half-done effect of another with its key.
 
 The decorator is the transaction boundary of the view: the view must not commit.
-Put it under ``require`` and above flask-smorest's decorators, so it sees the final
-response::
+Put it above flask-smorest's decorators, so it sees the final response (the caller
+has been checked by then: ``ApiBlueprint`` runs ``require`` before any decorator)::
 
     @blp.route("")
     class Cancellations(MethodView):

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from cancelsvc.api import ApiBlueprint
 from cancelsvc.common.schemas import StrictSchema
 from cancelsvc.contract import operation
 from tests.conftest import bearer
@@ -23,7 +23,7 @@ class EchoSchema(StrictSchema):
 
 
 def _add_test_routes(app: Flask) -> None:
-    blp = Blueprint("echo", __name__, url_prefix="/api/v1/test")
+    blp = ApiBlueprint("echo", __name__, url_prefix="/api/v1/test", public=True)
 
     @blp.route("/echo")
     class Echo(MethodView):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal, ParamSpec, TypedDict, TypeVar
+from typing import Any, Literal, ParamSpec, TypedDict, TypeVar
 
 from flask import g, request
+from flask_smorest import Blueprint as SmorestBlueprint
 
 from cancelsvc.errors import Forbidden, Unauthorized
 
@@ -100,33 +101,63 @@ class Callers(TypedDict, total=False):
     staff: bool | Iterable[str]
 
 
+@dataclass(frozen=True)
+class Policy:
+    """Who may call a view: API keys holding any of ``scopes``, customers, staff in ``staff_roles``."""
+
+    scopes: frozenset[str] = frozenset()
+    customer: bool = False
+    staff_roles: frozenset[str] = frozenset()
+
+    def allows(self, principal: Principal) -> bool:
+        return (
+            (principal.kind == "api_key" and any(principal.has_scope(s) for s in self.scopes))
+            or (principal.kind == "customer" and self.customer)
+            or (principal.kind == "staff" and principal.role in self.staff_roles)
+        )
+
+
+def authorise(policy: Policy) -> Principal:
+    """Authenticate the caller (401) and check ``policy`` (403); the caller is kept in ``g``."""
+    principal = current_principal()
+    if not policy.allows(principal):
+        raise Forbidden()
+    return principal
+
+
+def policy_of(view: Callable[..., Any]) -> Policy | None:
+    """The policy ``require`` declared on ``view``, if any."""
+    return getattr(view, POLICY_ATTRIBUTE, None)
+
+
+POLICY_ATTRIBUTE = "_cancelsvc_policy"
+STAFF_ROLES = frozenset({"clerk", "supervisor", "admin"})
+
+
 def require(
     scopes: Iterable[str] = (),
     *,
     customer: bool = False,
     staff: bool | Iterable[str] = False,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Allow API keys holding any of ``scopes``, customers and/or staff (optionally by role)."""
-    scope_set = frozenset(scopes)
-    staff_roles: frozenset[str] | None
-    if isinstance(staff, bool):
-        staff_roles = frozenset({"clerk", "supervisor", "admin"}) if staff else None
-    else:
-        staff_roles = frozenset(staff) or None
+    """Declare who may call a view: API keys holding any of ``scopes``, customers and/or
+    staff (optionally by role).
+
+    ``cancelsvc.api.ApiBlueprint`` checks the declaration before anything reads the
+    request (so 401/403 come before 400/413/415/422) and refuses to register a view
+    without one; the view is also wrapped, so the check holds wherever it is mounted.
+    """
+    staff_roles = (STAFF_ROLES if staff else frozenset()) if isinstance(staff, bool) else frozenset(staff)
+    policy = Policy(frozenset(scopes), customer, staff_roles)
 
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            principal = current_principal()
-            allowed = (
-                (principal.kind == "api_key" and any(principal.has_scope(s) for s in scope_set))
-                or (principal.kind == "customer" and customer)
-                or (principal.kind == "staff" and staff_roles is not None and principal.role in staff_roles)
-            )
-            if not allowed:
-                raise Forbidden()
+            authorise(policy)  # already done by the blueprint: the caller is cached in ``g``
             return view(*args, **kwargs)
 
-        return wrapper
+        setattr(wrapper, POLICY_ATTRIBUTE, policy)
+        documented: Callable[P, R] = SmorestBlueprint.doc(security=[{"bearer": []}])(wrapper)
+        return documented
 
     return decorator

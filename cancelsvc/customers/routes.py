@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from cancelsvc.api import ApiBlueprint
 from cancelsvc.auth import current_principal, require
 from cancelsvc.contract import operation
 from cancelsvc.customers import service
@@ -15,14 +15,13 @@ from cancelsvc.i18n import current_locale
 from cancelsvc.requests import service as requests
 from cancelsvc.requests.schemas import RequestListSchema
 
-blp = Blueprint("customers", __name__, url_prefix="/customers", description="A customer's own accounts.")
+blp = ApiBlueprint("customers", __name__, url_prefix="/customers", description="A customer's own accounts.")
 
 
 @blp.route("/me/accounts")
 class MyAccounts(MethodView):
     @operation("listMyAccounts")
     @blp.response(200, AccountListSchema)
-    @blp.doc(security=[{"bearer": []}])
     @require(customer=True)
     def get(self) -> dict[str, Any]:
         """The calling customer's accounts (customer token only)."""
@@ -33,7 +32,6 @@ class MyAccounts(MethodView):
 class MyCancellations(MethodView):
     @operation("listMyCancellations")
     @blp.response(200, RequestListSchema)
-    @blp.doc(security=[{"bearer": []}])
     @require(customer=True)
     def get(self) -> dict[str, Any]:
         """The calling customer's cancellation requests, newest first."""

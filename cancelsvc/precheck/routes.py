@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from cancelsvc.api import ApiBlueprint
 from cancelsvc.auth import Callers, current_principal, require
 from cancelsvc.common.responses import presented
 from cancelsvc.contract import operation
@@ -16,7 +16,7 @@ from cancelsvc.i18n import current_locale
 from cancelsvc.precheck import service
 from cancelsvc.precheck.schemas import PrecheckCreateSchema, PrecheckSchema
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "prechecks", __name__, url_prefix="/prechecks",
     description="Everything a customer must know and do before a line can be cancelled.",
 )
@@ -31,7 +31,6 @@ class Prechecks(MethodView):
     @operation("createPrecheck", 404)
     @blp.arguments(CREATE_SCHEMA, example={"account": "+8613800138000", "channel": "app", "effective_date": "asap"})
     @blp.response(201, PrecheckSchema)
-    @blp.doc(security=[{"bearer": []}])
     @single_statement_writes  # a pre-check writes one row: no BEGIN/COMMIT round trips
     @require(**CALLERS)
     def post(self, body: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
@@ -49,7 +48,6 @@ class Prechecks(MethodView):
 class PrecheckById(MethodView):
     @operation("getPrecheck")
     @blp.response(200, PrecheckSchema)
-    @blp.doc(security=[{"bearer": []}])
     @require(**CALLERS)
     def get(self, precheck_id: str) -> tuple[Response, int, dict[str, str]]:
         """A stored pre-check, in the caller's language."""

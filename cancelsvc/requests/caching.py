@@ -1,4 +1,8 @@
-"""Conditional GETs of a request: ETag, Cache-Control, Vary and a cheap 304.
+"""Conditional requests on a request: ETag, Cache-Control, Vary, a cheap 304 and If-Match.
+
+The ETag names the version and the language (``"v3.zh-CN"``). ``If-None-Match`` and
+``If-Match`` are parsed here only, by Werkzeug (``parse_etags``), for Flask and for the
+poll front alike.
 
 The 304 answer reads five columns of one row by primary key (a plain Core statement,
 compiled once, no ORM objects) and writes nothing. A GET without ``If-None-Match``
@@ -12,12 +16,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, request
+from werkzeug.datastructures import ETags
+from werkzeug.http import parse_etags
 
 from cancelsvc.auth import current_principal
 from cancelsvc.common.responses import presented
-from cancelsvc.errors import NotFound
+from cancelsvc.errors import NotFound, PreconditionFailed
 from cancelsvc.i18n import current_locale
-from cancelsvc.requests.presenter import POLL_SECONDS, etag
+from cancelsvc.requests.presenter import POLL_SECONDS
 from cancelsvc.requests.service import can_see_request
 from models import CancellationRequest, db
 
@@ -27,6 +33,44 @@ _REQUESTS = CancellationRequest.__table__
 _PEEK = sa.select(
     _REQUESTS.c.id, _REQUESTS.c.customer_id, _REQUESTS.c.store_code, _REQUESTS.c.version, _REQUESTS.c.state,
 ).where(_REQUESTS.c.id == sa.bindparam("request_id"))
+
+
+#: OpenAPI description of the header a conditional write needs.
+IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+            "description": "The ETag of the copy being changed (428 without it, 412 when stale)"}
+
+
+def etag(version: int, locale: str) -> str:
+    """Changes exactly when the version or the language changes."""
+    return f'"v{version}.{locale}"'
+
+
+def is_current(if_none_match: ETags, version: int, locale: str) -> bool:
+    """Whether ``If-None-Match`` names the current ETag (weak or strong comparison)."""
+    tag = f"v{version}.{locale}"
+    return if_none_match.is_strong(tag) or if_none_match.is_weak(tag)
+
+
+def if_none_match(value: str | None) -> ETags:
+    """A raw ``If-None-Match`` header (the poll front has no Flask request)."""
+    return parse_etags(value)
+
+
+def if_match_version() -> int:
+    """The version the request's ``If-Match`` names: 428 without the header, 412 unless it
+    names exactly one version of ours."""
+    if not request.headers.get("If-Match"):
+        raise PreconditionFailed(code="precondition.required", status=428)
+    versions = {version for tag in request.if_match.as_set(include_weak=True)
+                if (version := _version(tag)) is not None}
+    if len(versions) != 1:
+        raise PreconditionFailed(code="precondition.failed")
+    return versions.pop()
+
+
+def _version(tag: str) -> int | None:
+    number = tag[1:].split(".", 1)[0] if tag.startswith("v") else ""
+    return int(number) if number.isdigit() else None
 
 
 def cache_header_items(version: int, state: str, locale: str) -> list[tuple[str, str]]:
@@ -51,7 +95,7 @@ def cached_view(request_id: str, build: Callable[[CancellationRequest], dict[str
     if len(request_id) > 36:
         raise NotFound(code="cancellation.not_found")
     locale = current_locale()
-    conditional = request.headers.get("If-None-Match", "")
+    conditional = request.if_none_match
     if conditional:
         session = db.session()
         if session.autoflush:
@@ -69,8 +113,3 @@ def cached_view(request_id: str, build: Callable[[CancellationRequest], dict[str
     response = presented(document)
     return cache_headers(response, req.version, req.state, locale)
 
-
-def is_current(if_none_match: str, version: int, locale: str) -> bool:
-    """Whether an ``If-None-Match`` value names the current ETag (weak or strong)."""
-    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",") if t.strip()}
-    return etag(version, locale) in tags

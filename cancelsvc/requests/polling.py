@@ -40,8 +40,7 @@ from cancelsvc.auth.tokens import read_public_key, verified_claims
 from cancelsvc.errors import Unauthorized
 from cancelsvc.logs import log_access, request_id_from
 from cancelsvc.requests import presenter
-from cancelsvc.requests.caching import cache_header_items, is_current
-from cancelsvc.requests.presenter import etag
+from cancelsvc.requests.caching import cache_header_items, etag, if_none_match, is_current
 from cancelsvc.requests.versions import VersionBook
 from cancelsvc.texts import negotiate
 
@@ -93,7 +92,7 @@ class PollFront:
         version, state = head
         locale = negotiate(environ.get("HTTP_ACCEPT_LANGUAGE"))
         conditional = environ.get("HTTP_IF_NONE_MATCH")
-        if conditional and is_current(conditional, version, locale):
+        if conditional and is_current(if_none_match(conditional), version, locale):
             headers = cache_header_items(version, state, locale)
             return self._answer(environ, start_response, "304 NOT MODIFIED", headers, b"", started)
         kept = self._kept(request_id, etag(version, locale))

@@ -34,20 +34,6 @@ POLL_SECONDS: dict[str, int] = {
 }
 
 
-def etag(version: int, locale: str) -> str:
-    """Changes exactly when the version or the language changes."""
-    return f'"v{version}.{locale}"'
-
-
-def version_from_etag(value: str) -> int | None:
-    """The version an ``If-Match``/``If-None-Match`` value names, if it is one of ours."""
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.startswith("v"):
-        return None
-    number = text[1:].split(".", 1)[0]
-    return int(number) if number.isdigit() else None
-
-
 def progress_document(req: CancellationRequest, locale: str, *, public: bool = False,
                       now: dt.datetime | None = None) -> dict[str, Any]:
     """The parcel-tracker view (api.md "Progress document")."""

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from cancelsvc.api import ApiBlueprint
 from cancelsvc.auth import Callers, current_principal, require
 from cancelsvc.common.responses import presented
 from cancelsvc.contract import operation
 from cancelsvc.customers.service import shown_msisdn
 from cancelsvc.database import transaction
-from cancelsvc.errors import PreconditionFailed, Unprocessable
+from cancelsvc.errors import Unprocessable
 from cancelsvc.i18n import current_locale
 from cancelsvc.idempotency import idempotent
 from cancelsvc.requests import inbound, service
-from cancelsvc.requests.caching import cached_view
-from cancelsvc.requests.presenter import etag, progress_document, request_document, version_from_etag
+from cancelsvc.requests.caching import IF_MATCH, cached_view, etag, if_match_version
+from cancelsvc.requests.presenter import progress_document, request_document
 from cancelsvc.requests.schemas import (
     EVENT_DATA,
     CancellationCreateSchema,
@@ -31,9 +31,9 @@ from cancelsvc.requests.schemas import (
 from cancelsvc.texts.marks import N_
 from models import CancellationRequest
 
-blp = Blueprint("cancellations", __name__, url_prefix="/cancellations",
+blp = ApiBlueprint("cancellations", __name__, url_prefix="/cancellations",
                 description="Cancellation requests and their progress.")
-events_blp = Blueprint("events", __name__, url_prefix="/events", description="Back-office events.")
+events_blp = ApiBlueprint("events", __name__, url_prefix="/events", description="Back-office events.")
 
 READERS: Callers = {"scopes": ["cancellations:read", "cancellations:write"], "customer": True, "staff": True}
 WRITERS: Callers = {"scopes": ["cancellations:write"], "customer": True, "staff": True}
@@ -47,7 +47,6 @@ def _full(req: CancellationRequest) -> dict[str, Any]:
 class Cancellations(MethodView):
     @require(**WRITERS)
     @idempotent
-    @blp.doc(security=[{"bearer": []}])
     @operation("createCancellation", 409)
     @blp.arguments(CancellationCreateSchema, example={"precheck_id": "5b0f8a52-3c1e-4e7a-9d2b-6f4c1a7e8b90",
                                                       "reason": "moving", "comment": None})
@@ -66,7 +65,6 @@ class Cancellations(MethodView):
 @blp.route("/<request_id>")
 class CancellationById(MethodView):
     @require(**READERS)
-    @blp.doc(security=[{"bearer": []}])
     @operation("getCancellation", 304, parameters=["IF_NONE_MATCH"])
     @blp.response(200, RequestSchema)
     def get(self, request_id: str) -> Any:
@@ -77,7 +75,6 @@ class CancellationById(MethodView):
 @blp.route("/<request_id>/progress")
 class CancellationProgress(MethodView):
     @require(**READERS)
-    @blp.doc(security=[{"bearer": []}])
     @operation("getCancellationProgress", 304, parameters=["IF_NONE_MATCH"])
     @blp.response(200, ProgressSchema)
     def get(self, request_id: str) -> Any:
@@ -89,7 +86,6 @@ class CancellationProgress(MethodView):
 class CancellationWithdraw(MethodView):
     @require(**WRITERS)
     @idempotent
-    @blp.doc(security=[{"bearer": []}])
     @operation("withdrawCancellation", 409)
     @blp.response(200, RequestSchema)
     def post(self, request_id: str) -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -102,20 +98,14 @@ class CancellationWithdraw(MethodView):
 @blp.route("/<request_id>/checklist/<key>")
 class ChecklistItemView(MethodView):
     @require(["cancellations:write"], staff=True)
-    @blp.doc(security=[{"bearer": []}], parameters=[{"in": "header", "name": "If-Match", "required": True,
-                                                     "schema": {"type": "string"}}])
+    @blp.doc(parameters=[IF_MATCH])
     @operation("updateChecklistItem", 409, 412, 428)
     @blp.arguments(ChecklistPatchSchema, example={"status": "done", "note": None})
     @blp.response(200, RequestSchema)
     def patch(self, body: dict[str, Any], request_id: str, key: str) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Tick an item off (done) or waive it (supervisors), with ``If-Match``."""
         principal = current_principal()
-        header = request.headers.get("If-Match")
-        if not header:
-            raise PreconditionFailed(code="precondition.required", status=428)
-        version = version_from_etag(header)
-        if version is None:
-            raise PreconditionFailed(code="precondition.failed")
+        version = if_match_version()
         with transaction():
             req = service.patch_item(principal, service.get_request(principal, request_id), key,
                                      body["status"], body["note"], version)
@@ -127,7 +117,6 @@ class ChecklistItemView(MethodView):
 @events_blp.route("")
 class Events(MethodView):
     @require(["events:write"])
-    @events_blp.doc(security=[{"bearer": []}])
     @operation("postEvent")
     @events_blp.arguments(EventSchema, example={
         "event_id": "billing-20261123-0001", "type": "payment.received", "occurred_at": "2026-11-23T10:00:00+08:00",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, request
-from flask_smorest import Blueprint
 
+from cancelsvc.api import ApiBlueprint
 from cancelsvc.common.responses import presented
 from cancelsvc.contract import operation
 from cancelsvc.database import transaction
@@ -19,7 +19,7 @@ from cancelsvc.requests.schemas import PublicProgressSchema
 from cancelsvc.tracking.service import rate_key_code, verified_request
 from models.vocabulary import RequestState
 
-blp = Blueprint("tracking", __name__, url_prefix="/track",
+blp = ApiBlueprint("tracking", __name__, url_prefix="/track", public=True,
                 description="Public progress by tracking code and the number's last 4 digits.")
 
 #: Failed verifications allowed per tracking code and per client (then 429 with Retry-After);
@@ -66,7 +66,7 @@ def track(code: str) -> Any:
     """Progress of a request: masked number, nodes and ETA (no amounts, no names)."""
     req, msisdn = verified_request(code, request.headers.get("X-Verify-Code"))
     locale = current_locale()
-    if is_current(request.headers.get("If-None-Match", ""), req.version, locale):
+    if is_current(request.if_none_match, req.version, locale):
         return not_modified(req.version, req.state, locale)
     return cache_headers(presented(public_document(req, locale, msisdn)), req.version, req.state, locale)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from cancelsvc.api import ApiBlueprint
 from cancelsvc.auth import current_principal, require
 from cancelsvc.contract import operation
 from cancelsvc.database import transaction
@@ -19,13 +19,12 @@ from cancelsvc.webhooks.schemas import (
     WebhookListOut,
 )
 
-blp = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="Outgoing webhooks (admins).")
+blp = ApiBlueprint("webhooks", __name__, url_prefix="/webhooks", description="Outgoing webhooks (admins).")
 
 
 @blp.route("")
 class Webhooks(MethodView):
     @require(["admin"], staff=["admin"])
-    @blp.doc(security=[{"bearer": []}])
     @operation("createWebhook")
     @blp.arguments(WebhookIn, example={"url": "https://crm.example.com/hooks/cancelsvc",
                                        "event_types": ["cancellation.created", "cancellation.state_changed"]})
@@ -39,7 +38,6 @@ class Webhooks(MethodView):
             return service.subscription_view(subscription, secret)
 
     @require(["admin"], staff=["admin"])
-    @blp.doc(security=[{"bearer": []}])
     @operation("listWebhooks")
     @blp.response(200, WebhookListOut)
     def get(self) -> dict[str, Any]:
@@ -50,7 +48,6 @@ class Webhooks(MethodView):
 @blp.route("/<string:subscription_id>")
 class Webhook(MethodView):
     @require(["admin"], staff=["admin"])
-    @blp.doc(security=[{"bearer": []}])
     @operation("deleteWebhook")
     @blp.response(204)
     def delete(self, subscription_id: str) -> None:
@@ -62,7 +59,6 @@ class Webhook(MethodView):
 @blp.route("/<string:subscription_id>/deliveries")
 class WebhookDeliveries(MethodView):
     @require(["admin"], staff=["admin"])
-    @blp.doc(security=[{"bearer": []}])
     @operation("listWebhookDeliveries")
     @blp.arguments(DeliveriesQuery, location="query")
     @blp.response(200, DeliveryListOut)

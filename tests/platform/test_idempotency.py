@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from cancelsvc import idempotency
+from cancelsvc.api import ApiBlueprint
 from cancelsvc.auth import require
 from cancelsvc.common.schemas import OutSchema, StrictSchema
 from cancelsvc.contract import operation
@@ -45,7 +45,7 @@ class ThingOut(OutSchema):
 
 
 def _add_test_routes(app: Flask) -> None:
-    blp = Blueprint("idempotency_test", __name__, url_prefix=URL)
+    blp = ApiBlueprint("idempotency_test", __name__, url_prefix=URL)
 
     @blp.route("")
     class Things(MethodView):
