@@ -1,6 +1,7 @@
 """cancelsvc: tells a customer everything needed to cancel a line, then tracks it.
 
-``create_app`` loads the configuration first, then runs named registration steps.
+``create_app`` loads the configuration first, then runs named registration steps:
+``register_services`` builds the one typed services object (``cancelsvc.services``).
 Nothing happens at import time.
 """
 
@@ -19,13 +20,15 @@ from cancelsvc.common.jsoncodec import dumps as json_dumps
 from cancelsvc.common.jsoncodec import loads as json_loads
 from cancelsvc.config import Settings
 from cancelsvc.pool import engine_options, install_checks
+from cancelsvc.services import register_services
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application; ``config`` overrides environment settings (tests use it)."""
     app = Flask(__name__, instance_relative_config=True)
-    load_config(app, config)
-    configure_logging(app)
+    settings = load_config(app, config)
+    configure_logging(app, settings)
+    register_services(app, settings)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -35,15 +38,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
-    """Environment (with `.env` when present) → validated ``Settings`` → ``app.config``."""
+def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> Settings:
+    """Environment (with `.env` when present) → validated ``Settings``; Flask's own keys → ``app.config``."""
     project_root = Path(app.instance_path).parent
     environ: dict[str, str] = {}
     env_file = project_root / ".env"
     if env_file.exists() and not (overrides or {}).get("TESTING"):
         environ.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     environ.update(os.environ)
-    settings = Settings.load(environ, overrides).with_secrets(Path(app.instance_path))
+    settings = Settings.load(environ, overrides).with_secrets(Path(app.instance_path)).resolved(project_root)
     app.config.update(settings.flask_config(project_root))
     app.json = OrjsonProvider(app)  # documents in schema order, UTF-8 Chinese as is
     app.config.update(
@@ -62,13 +65,13 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         RATELIMIT_HEADERS_ENABLED=True,
     )
-    app.extensions["cancelsvc.settings"] = settings
+    return settings
 
 
-def configure_logging(app: Flask) -> None:
+def configure_logging(app: Flask, settings: Settings) -> None:
     from cancelsvc.logs import configure_logging as configure
 
-    configure(app)
+    configure(app, settings)
 
 
 def register_extensions(app: Flask) -> None:
@@ -78,17 +81,16 @@ def register_extensions(app: Flask) -> None:
     from cancelsvc.contract import install as install_contract
     from cancelsvc.extensions import babel, db, limiter, login_manager, migrate
     from cancelsvc.i18n import babel_locale
-    from cancelsvc.jobs import init_app as init_jobs
-    from cancelsvc.precheck.loading import register_open_request_columns, register_prior_requests_column
-    from cancelsvc.requests.service import open_request_columns
-    from cancelsvc.risk.serving import RiskAssessor, prior_requests_column
+    from cancelsvc.requests.versions import watch_sessions
     from cancelsvc.texts import LOCALES, translations
-    from cancelsvc.workdays import WorkCalendar, parse_extra_holidays
+    from models.base import install_sqlite_listeners
 
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
+            install_sqlite_listeners(engine)
             install_checks(engine)
+    watch_sessions(db.session)  # the version book forgets what this process commits
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     for locale in LOCALES:
         translations(locale)  # a missing compiled catalog stops start-up, naming `make translations`
@@ -108,15 +110,6 @@ def register_extensions(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "API key (csk_…) or customer JWT"}
     )
     app.extensions["cancelsvc.api"] = api
-    app.extensions["cancelsvc.calendar"] = WorkCalendar(parse_extra_holidays(app.config["CANCELSVC_EXTRA_HOLIDAYS"]))
-    # Modules whose sweepers and outbox subscribers `jobs tick` / `jobs run` execute.
-    init_jobs(app, ("cancelsvc.requests.sweepers", "cancelsvc.outbox.dispatcher", "cancelsvc.webhooks.delivery",
-                    "cancelsvc.idempotency"))
-    register_open_request_columns(open_request_columns)
-    register_prior_requests_column(prior_requests_column)
-    assessor = RiskAssessor(app.config["CANCELSVC_MODEL_DIR"])
-    app.extensions["cancelsvc.risk"] = assessor
-    app.extensions["cancelsvc.readiness"] = [lambda: {"risk_model": assessor.status()}]
 
 
 def register_blueprints(app: Flask) -> None:

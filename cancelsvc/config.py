@@ -160,15 +160,20 @@ class Settings:
             changes[name] = path.read_text().strip()
         return _replace(self, **changes)
 
+    def resolved(self, project_root: Path) -> Settings:
+        """Relative paths made relative to the project root."""
+        return _replace(self, CANCELSVC_MODEL_DIR=str(_resolve(self.CANCELSVC_MODEL_DIR, project_root)))
+
     def flask_config(self, project_root: Path) -> dict[str, Any]:
-        """The mapping loaded into ``app.config``."""
-        cfg: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extras"}
-        cfg["SQLALCHEMY_DATABASE_URI"] = resolve_sqlite_path(self.DATABASE_URL, project_root)
-        cfg["CANCELSVC_MODEL_DIR"] = str(_resolve(self.CANCELSVC_MODEL_DIR, project_root))
-        cfg["MAX_CONTENT_LENGTH"] = self.CANCELSVC_MAX_BODY
-        cfg["RATELIMIT_STORAGE_URI"] = resolve_sqlite_path(self.CANCELSVC_RATELIMIT_STORAGE, project_root)
-        # The installation's name also keeps its rate-limit counters apart in a shared Redis.
-        cfg["RATELIMIT_KEY_PREFIX"] = self.CANCELSVC_QUEUE_NAME
+        """What Flask and its extensions read from ``app.config`` (the service reads ``Settings``)."""
+        cfg: dict[str, Any] = {
+            "SECRET_KEY": self.SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": resolve_sqlite_path(self.DATABASE_URL, project_root),
+            "MAX_CONTENT_LENGTH": self.CANCELSVC_MAX_BODY,
+            "RATELIMIT_STORAGE_URI": resolve_sqlite_path(self.CANCELSVC_RATELIMIT_STORAGE, project_root),
+            # The installation's name also keeps its rate-limit counters apart in a shared Redis.
+            "RATELIMIT_KEY_PREFIX": self.CANCELSVC_QUEUE_NAME,
+        }
         cfg.update(self.extras)
         return cfg
 

@@ -11,6 +11,8 @@ from typing import TextIO
 from flask import Flask, Response, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
+from cancelsvc.config import Settings
+
 ACCESS = logging.getLogger("cancelsvc.access")
 
 
@@ -29,10 +31,10 @@ class _AppHandler(logging.StreamHandler[TextIO]):
     """The handler ``configure_logging`` installs (and replaces when called again)."""
 
 
-def configure_logging(app: Flask) -> None:
+def configure_logging(app: Flask, settings: Settings) -> None:
     """Install one handler on the root logger, in the configured format and level."""
     handler = _AppHandler(sys.stderr)
-    if app.config["CANCELSVC_LOG_FORMAT"] == "json":
+    if settings.CANCELSVC_LOG_FORMAT == "json":
         handler.setFormatter(
             JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
@@ -48,7 +50,7 @@ def configure_logging(app: Flask) -> None:
     for old in [h for h in root.handlers if isinstance(h, _AppHandler)]:
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(app.config["CANCELSVC_LOG_LEVEL"])
+    root.setLevel(settings.CANCELSVC_LOG_LEVEL)
     # The app logs its own access lines; werkzeug's duplicate them.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -78,7 +78,19 @@ class TimestampMixin:
     )
 
 
-@sa.event.listens_for(sa.engine.Engine, "connect")
+def install_sqlite_listeners(engine: sa.Engine) -> None:
+    """SQLite as a server database (see ``_sqlite_pragmas``); nothing for other backends.
+
+    Installed on each engine by whoever creates it (the application factory, the version
+    book), never globally.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    if not sa.event.contains(engine, "connect", _sqlite_pragmas):
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """SQLite as a server database: WAL (readers do not block the writer), fsync at
     checkpoints rather than every commit, foreign keys enforced, and a wait instead of
@@ -98,7 +110,6 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
-@sa.event.listens_for(sa.engine.Engine, "begin")
 def _sqlite_begin(connection: sa.engine.Connection) -> None:
     """Emit BEGIN ourselves on SQLite (pysqlite's implicit transactions are disabled above)."""
     if connection.dialect.name == "sqlite":

@@ -26,6 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from cancelsvc import create_app
+from cancelsvc.services import services
 from models import db as _db
 
 # "gw0", "gw1", ... in a pytest-xdist worker; empty in a plain run.
@@ -171,7 +172,7 @@ def make_app(base_config: dict[str, Any], _schema: None, tmp_path: Path) -> Iter
     for app in apps:
         with app.app_context():
             _db.session.remove()
-            if not emptied and app.config["DATABASE_URL"] == base_config["DATABASE_URL"]:
+            if not emptied and services(app).settings.DATABASE_URL == base_config["DATABASE_URL"]:
                 _empty_tables()
                 emptied = True
             _db.engine.dispose()

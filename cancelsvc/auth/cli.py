@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from cancelsvc.auth.keys import create_key
@@ -13,6 +12,7 @@ from cancelsvc.auth.sessions import create_user
 from cancelsvc.auth.tokens import mint_customer_token
 from cancelsvc.database import transaction
 from cancelsvc.errors import AppError
+from cancelsvc.services import settings
 
 keys_cli = AppGroup("keys", help="Manage API keys.")
 users_cli = AppGroup("users", help="Manage staff users of the console.")
@@ -63,7 +63,7 @@ def users_create(username: str, role: str, store_code: str | None, password_stdi
 @click.option("--hours", default=24, show_default=True, type=click.IntRange(1, 24 * 30))
 def tokens_customer(external_id: str, hours: int) -> None:
     """Development only: mint a customer JWT with the configured HS256 secret."""
-    secret = current_app.config.get("CANCELSVC_JWT_SECRET")
+    secret = settings().CANCELSVC_JWT_SECRET
     if not secret:
         raise click.ClickException("set CANCELSVC_JWT_SECRET to mint development tokens")
     click.echo(mint_customer_token(external_id, secret, hours))

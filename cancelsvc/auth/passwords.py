@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -22,5 +24,8 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# A hash to verify against when the user does not exist, so timing does not reveal it.
-DUMMY_HASH = _hasher.hash("not-a-real-password")
+@functools.cache
+def dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so timing does not reveal it
+    (computed on first use, not at import)."""
+    return _hasher.hash("not-a-real-password")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from cancelsvc.auth.passwords import DUMMY_HASH, MIN_LENGTH, hash_password, verify_password
+from cancelsvc.auth.passwords import MIN_LENGTH, dummy_hash, hash_password, verify_password
 from cancelsvc.auth.principal import Principal
 from cancelsvc.errors import Forbidden, Unprocessable
 from models import StaffUser, db
@@ -61,7 +61,7 @@ def check_credentials(username: str, password: str) -> StaffUser | None:
         sa.select(StaffUser).where(StaffUser.username == username)
     ).scalar_one_or_none()
     if user is None:
-        verify_password(DUMMY_HASH, password)
+        verify_password(dummy_hash(), password)
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         return None

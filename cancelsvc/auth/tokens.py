@@ -9,10 +9,10 @@ from typing import Any
 
 import jwt
 import sqlalchemy as sa
-from flask import current_app
 
 from cancelsvc.auth.principal import Principal
 from cancelsvc.errors import Unauthorized
+from cancelsvc.services import settings
 from models import Customer, db
 
 AUDIENCE = "cancelsvc"
@@ -20,7 +20,7 @@ _INVALID = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 
 def _public_key() -> str | None:
-    return read_public_key(current_app.config.get("CANCELSVC_JWT_PUBLIC_KEY"))
+    return read_public_key(settings().CANCELSVC_JWT_PUBLIC_KEY)
 
 
 def read_public_key(value: str | None) -> str | None:
@@ -68,7 +68,7 @@ def verified_claims(token: str, secret: str | None, public_key: str | None) -> d
 
 def authenticate(token: str) -> Principal:
     """Verify signature, ``aud`` and ``exp``; the ``sub`` must be a known customer."""
-    claims = verified_claims(token, current_app.config.get("CANCELSVC_JWT_SECRET"), _public_key())
+    claims = verified_claims(token, settings().CANCELSVC_JWT_SECRET, _public_key())
     customer_id = db.session.execute(
         sa.select(Customer.id).where(Customer.external_id == str(claims["sub"]))
     ).scalar_one_or_none()

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from cancelsvc.auth.tokens import mint_customer_token
 from cancelsvc.database import transaction
 from cancelsvc.demo.service import seed
+from cancelsvc.services import settings
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -31,11 +32,11 @@ def demo_seed(key_file: Path | None) -> None:
     The demo API key is kept in ``instance/demo-api-key``: seeding again reuses it while
     it is valid, so a running server and scripts using it keep working.
     """
-    today = datetime.now(ZoneInfo(current_app.config["CANCELSVC_TIMEZONE"])).date()
+    today = datetime.now(ZoneInfo(settings().CANCELSVC_TIMEZONE)).date()
     key_file = key_file or Path(current_app.instance_path) / KEY_FILE
     previous = key_file.read_text().strip() if key_file.exists() else None
     with transaction():
-        result = seed(today, current_app.config["CANCELSVC_PII_KEY"], previous)
+        result = seed(today, settings().CANCELSVC_PII_KEY, previous)
     if result.api_key != previous:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -47,7 +48,7 @@ def demo_seed(key_file: Path | None) -> None:
     click.echo(f"Demo API key (all scopes):   {result.api_key}")
     for username, role, store in result.users:
         click.echo(f"Console login ({role}{', ' + store if store else ''}): {username} / {result.password}")
-    secret = current_app.config.get("CANCELSVC_JWT_SECRET")
+    secret = settings().CANCELSVC_JWT_SECRET
     if secret:
         click.echo(f"Customer token ({result.customer}, 24 h): {mint_customer_token(result.customer, secret)}")
     else:

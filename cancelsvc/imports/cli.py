@@ -6,11 +6,11 @@ import json
 from typing import IO
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from cancelsvc.database import transaction
 from cancelsvc.imports.service import ImportRejected, import_document
+from cancelsvc.services import settings
 
 data_cli = AppGroup("data", help="Import operator data.")
 
@@ -25,7 +25,7 @@ def data_import(file: IO[bytes]) -> None:
         raise click.ClickException(f"{file.name}: not valid JSON ({error})") from None
     try:
         with transaction():
-            report = import_document(document, current_app.config["CANCELSVC_PII_KEY"])
+            report = import_document(document, settings().CANCELSVC_PII_KEY)
     except ImportRejected as rejected:
         click.echo(f"{file.name}: rejected, nothing was imported. Problems:", err=True)
         for path, messages in sorted(rejected.problems.items()):

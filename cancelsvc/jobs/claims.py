@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import has_app_context
 
 from cancelsvc.database import is_postgres, transaction
 from models import db
@@ -51,7 +51,9 @@ def configured_lease(factor: int = 1) -> timedelta:
     How long a claimed row stays with a worker that stopped renewing it (one that died):
     longer than any unit of work, short enough that the work is soon picked up again.
     """
-    seconds = current_app.config.get("CANCELSVC_JOBS_LEASE_SECONDS") if has_app_context() else None
+    from cancelsvc.services import settings
+
+    seconds = settings().CANCELSVC_JOBS_LEASE_SECONDS if has_app_context() else None
     return (timedelta(seconds=seconds) if seconds else DEFAULT_LEASE) * factor
 
 

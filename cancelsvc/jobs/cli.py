@@ -9,6 +9,7 @@ from huey import RedisHuey
 
 from cancelsvc.jobs.queue import build_consumer, create_huey, quiet_task_logs
 from cancelsvc.jobs.registry import sweepers, tick
+from cancelsvc.services import settings
 
 jobs_cli = AppGroup("jobs", help="Scheduled jobs: event dispatch, webhook delivery and the lifecycle's sweeps.")
 
@@ -38,8 +39,8 @@ def jobs_run(workers: int, interval: int | None) -> None:
     """Run the scheduled jobs until stopped (SIGTERM: graceful, Ctrl-C: at once)."""
     # Flask types current_app as the app itself, not as the proxy it is.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    interval = interval or app.config["CANCELSVC_JOBS_INTERVAL"]
-    quiet_task_logs(app.config["CANCELSVC_LOG_LEVEL"])
+    interval = interval or settings().CANCELSVC_JOBS_INTERVAL
+    quiet_task_logs(settings().CANCELSVC_LOG_LEVEL)
     huey = create_huey(app)
     consumer = build_consumer(app, huey, workers=workers, interval=interval)
     where = "Redis" if isinstance(huey, RedisHuey) else huey.storage.filename

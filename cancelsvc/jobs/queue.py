@@ -19,7 +19,8 @@ from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 from cancelsvc.config import resolve_sqlite_path
-from cancelsvc.jobs.registry import run_sweeper, sweepers
+from cancelsvc.jobs.registry import run_sweeper
+from cancelsvc.services import services
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,8 @@ SHUTDOWN_TIMEOUT_SECONDS = 30
 def create_huey(app: Flask) -> Huey:
     """SqliteHuey in ``instance/jobs.db`` by default, the file of a ``sqlite:///`` queue URL,
     or RedisHuey for ``redis://`` / ``rediss://`` (several machines share one queue)."""
-    url: str | None = app.config.get("CANCELSVC_QUEUE_URL")
-    name: str = app.config["CANCELSVC_QUEUE_NAME"]
+    url = services(app).settings.CANCELSVC_QUEUE_URL
+    name = services(app).settings.CANCELSVC_QUEUE_NAME
     if url and url.split(":", 1)[0] in ("redis", "rediss"):
         return RedisHuey(name, url=url, results=False)
     if url:
@@ -64,7 +65,7 @@ def build_consumer(app: Flask, huey: Huey, *, workers: int, interval: int) -> Sw
     once. Either way, a unit of work cut short keeps its claim until the lease ends
     and is then picked up again.
     """
-    for entry in sweepers():
+    for entry in services(app).jobs.sweepers():
         huey.periodic_task(_always, name=f"sweep.{entry.name}")(_sweep_task(app, entry.name))
     return SweepConsumer(
         huey,

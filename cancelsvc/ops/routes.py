@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import swagger_ui_bundle
-from flask import Blueprint, current_app, jsonify, send_from_directory
+from flask import Blueprint, jsonify, send_from_directory
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from cancelsvc.errors import problem_response
+from cancelsvc.services import services
 from models import db
 
 blp = Blueprint("ops", __name__)
@@ -33,7 +34,7 @@ def readyz() -> ResponseReturnValue:
         db.session.rollback()
         return problem_response(503, "service.unavailable", headers={"Retry-After": "5"}, checks={"database": "down"})
     checks: dict[str, Any] = {"database": "ok"}
-    for check in current_app.extensions.get("cancelsvc.readiness", []):
+    for check in services().readiness:
         checks.update(check())
     return jsonify(status="ready", checks=checks)
 

@@ -2,7 +2,8 @@
 
 - ``publish(type, subject_id, data)`` adds a ``DomainEvent`` to the caller's
   transaction (never commits): no change without its event, no event without its change;
-- ``subscriber(*types)`` registers an idempotent handler ``(event) -> None``;
+- ``subscriber(*types)`` marks an idempotent handler ``(event) -> None`` (the application
+  factory registers it);
 - the ``outbox.dispatch`` sweeper (``dispatcher``) calls the handlers at least once
   per event and marks the event dispatched.
 """
@@ -10,7 +11,7 @@
 from __future__ import annotations
 
 from cancelsvc.outbox.publish import publish
-from cancelsvc.outbox.subscribers import Handler, SubscriberRegistry, registry, subscriber
+from cancelsvc.outbox.subscribers import Handler, SubscriberRegistry, subscriber
 from cancelsvc.outbox.types import (
     CANCELLATION_CREATED,
     CANCELLATION_EVENT_TYPES,
@@ -28,6 +29,5 @@ __all__ = [
     "Handler",
     "SubscriberRegistry",
     "publish",
-    "registry",
     "subscriber",
 ]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from cancelsvc.database import transaction
 from cancelsvc.jobs import claim, holding, sweeper
-from cancelsvc.outbox.subscribers import registry
+from cancelsvc.services import services
 from models import DomainEvent, db
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def dispatch_events(now: datetime) -> int:
 def _hand_over(event: DomainEvent) -> bool:
     """Call every handler of the event in its own SAVEPOINT; True when all succeeded."""
     failed: list[str] = []
-    for handler in registry.handlers_for(event.type):
+    for handler in services().jobs.subscribers.handlers_for(event.type):
         name = f"{handler.__module__}.{handler.__qualname__}"
         try:
             with db.session.begin_nested():

@@ -1,6 +1,7 @@
-"""The in-process registry of event handlers.
+"""Event handlers and the per-application registry of them.
 
-A package subscribes without touching the publishers::
+A package marks a handler without touching the publishers, and the application
+factory lists it with the others (``cancelsvc.services.register_services``)::
 
     from cancelsvc.outbox import subscriber
 
@@ -21,6 +22,19 @@ from collections.abc import Callable
 from models import DomainEvent
 
 Handler = Callable[[DomainEvent], None]
+MARK = "_cancelsvc_event_types"
+
+
+def subscriber(*types: str) -> Callable[[Handler], Handler]:
+    """Mark ``handler`` as wanting the events of ``types`` (registered by ``SubscriberRegistry.add``)."""
+    if not types:
+        raise ValueError("subscribe to at least one event type")
+
+    def decorator(handler: Handler) -> Handler:
+        setattr(handler, MARK, tuple(types))
+        return handler
+
+    return decorator
 
 
 class SubscriberRegistry:
@@ -39,6 +53,13 @@ class SubscriberRegistry:
                 handlers.append(handler)
         return handler
 
+    def add(self, handler: Handler) -> Handler:
+        """Register a handler marked with ``@subscriber``."""
+        types: tuple[str, ...] | None = getattr(handler, MARK, None)
+        if types is None:
+            raise ValueError(f"{handler!r} is not marked with @subscriber")
+        return self.subscribe(handler, *types)
+
     def unsubscribe(self, handler: Handler) -> None:
         """Stop calling ``handler`` (tests use it to clean up)."""
         for handlers in self._handlers.values():
@@ -47,15 +68,3 @@ class SubscriberRegistry:
 
     def handlers_for(self, event_type: str) -> list[Handler]:
         return list(self._handlers.get(event_type, ()))
-
-    def subscriber(self, *types: str) -> Callable[[Handler], Handler]:
-        """Decorator form of ``subscribe``."""
-
-        def decorator(handler: Handler) -> Handler:
-            return self.subscribe(handler, *types)
-
-        return decorator
-
-
-registry = SubscriberRegistry()
-subscriber = registry.subscriber

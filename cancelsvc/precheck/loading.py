@@ -6,10 +6,10 @@ other members of the family group, the open request, the earlier unfinished requ
 and each child collection (contracts, bills, devices, services) as a JSON array
 (``jsonrows``). The statement is built once per dialect and lookup, then reused.
 
-The open request and the earlier requests belong to other packages: they register the
-subqueries (``register_open_request_columns``, ``register_prior_requests_column``), so
-this package never imports them. Without a registration the snapshot has no open
-request and ``prior_requests`` is None.
+The open request and the earlier requests belong to other packages: the application
+factory gives their subqueries to the ``SnapshotLoader`` it builds
+(``cancelsvc.services``), so this package never imports them. Without them the snapshot
+has no open request and ``prior_requests`` is None.
 """
 
 from __future__ import annotations
@@ -40,30 +40,6 @@ AccountCount = Callable[[sa.ColumnElement[int]], sa.ColumnElement[int]]
 LookupBy = Literal["id", "msisdn"]
 
 
-@dataclass
-class _Sources:
-    open_request: OpenRequestColumns | None = None
-    prior_requests: AccountCount | None = None
-
-
-_SOURCES = _Sources()
-_STATEMENTS: dict[tuple[str, LookupBy], sa.Select[Any]] = {}
-
-
-def register_open_request_columns(build: OpenRequestColumns) -> None:
-    """Install the subqueries (id, tracking code) of an account's open request, if any."""
-    if _SOURCES.open_request is not build:
-        _SOURCES.open_request = build
-        _STATEMENTS.clear()
-
-
-def register_prior_requests_column(build: AccountCount) -> None:
-    """Install the subquery counting an account's earlier requests that did not complete."""
-    if _SOURCES.prior_requests is not build:
-        _SOURCES.prior_requests = build
-        _STATEMENTS.clear()
-
-
 @dataclass(frozen=True, slots=True)
 class LoadedAccount:
     """A snapshot with what the visibility rule needs (``customer_id``, ``store_code``)."""
@@ -82,59 +58,6 @@ class LoadedAccount:
     @property
     def store_code(self) -> str | None:
         return self.snap.store_code
-
-
-def load_by_id(account_id: int, default_timezone: str) -> LoadedAccount | None:
-    """The account with this id, or None."""
-    return _load("id", account_id, default_timezone)
-
-
-def load_by_msisdn(msisdn: str, default_timezone: str) -> LoadedAccount | None:
-    """The account with this E.164 number, or None."""
-    return _load("msisdn", msisdn, default_timezone)
-
-
-def _load(by: LookupBy, value: int | str, default_timezone: str) -> LoadedAccount | None:
-    connection = db.session.connection()
-    statement = _STATEMENTS.get((connection.dialect.name, by))
-    if statement is None:
-        statement = _statement(connection.dialect.name, by)
-    text = connection.execute(statement, {"value": value}).scalar()
-    if text is None:
-        return None
-    (
-        id_, customer_id, msisdn, status, holds, plan_code, plan_monthly_fee, activated_on, store_code,
-        unbilled_amount, prepaid_credit, loyalty_points, payment_method, last_payment_on, family_role,
-        segment, timezone, group_code, family_others, open_id, open_code, prior_requests,
-        contracts, bills, devices, services,
-    ) = convert_row(_HEAD_CONVERTERS, json_loads(text))
-    snap = AccountSnap(
-        id=id_,
-        msisdn=msisdn,
-        status=status,
-        holds=tuple(holds or ()),
-        plan_code=plan_code or "",
-        plan_monthly_fee=plan_monthly_fee,
-        activated_on=activated_on,
-        store_code=store_code,
-        unbilled_amount=unbilled_amount,
-        prepaid_credit=prepaid_credit,
-        loyalty_points=loyalty_points,
-        payment_method=payment_method,
-        last_payment_on=last_payment_on,
-        family_group_code=group_code,
-        family_role=family_role,
-        family_others=family_others,
-        contracts=_CONTRACTS(contracts),
-        bills=_BILLS(bills),
-        devices=_DEVICES(devices),
-        services=_SERVICES(services),
-        segment=segment,
-        timezone=timezone or default_timezone,
-        open_request=OpenRequestRef(open_id, open_code) if open_id is not None else None,
-        prior_requests=prior_requests,
-    )
-    return LoadedAccount(snap, customer_id)
 
 
 def _columns(model: type[Base], snap: type) -> list[sa.ColumnElement[Any]]:
@@ -171,8 +94,9 @@ def _head_columns() -> list[sa.ColumnElement[Any]]:
 _HEAD_CONVERTERS = converters([c.type for c in _head_columns()]) + (None,) * 8
 
 
-def _statement(dialect: str, by: LookupBy) -> sa.Select[Any]:
-    """Build (once) the snapshot statement for ``dialect``, the account found ``by`` id or number.
+def _statement(dialect: str, by: LookupBy, open_request: OpenRequestColumns | None,
+               prior_requests: AccountCount | None) -> sa.Select[Any]:
+    """Build the snapshot statement for ``dialect``, the account found ``by`` id or number.
 
     It selects one value: the JSON text of ``[head columns…, family_others,
     open_request_id, open_request_tracking_code, prior_requests, contracts, bills,
@@ -190,13 +114,11 @@ def _statement(dialect: str, by: LookupBy) -> sa.Select[Any]:
     )
     open_id: sa.ColumnElement[Any]
     open_code: sa.ColumnElement[Any]
-    if _SOURCES.open_request is not None:
-        open_id, open_code = _SOURCES.open_request(a.id)
+    if open_request is not None:
+        open_id, open_code = open_request(a.id)
     else:
         open_id, open_code = sa.null(), sa.null()
-    prior: sa.ColumnElement[Any] = (
-        _SOURCES.prior_requests(a.id) if _SOURCES.prior_requests is not None else sa.null()
-    )
+    prior: sa.ColumnElement[Any] = prior_requests(a.id) if prior_requests is not None else sa.null()
     children = [
         json_rows(dialect, columns, table.c.account_id == a.id, order_by, accounts)
         for table, columns, order_by in _CHILDREN
@@ -208,5 +130,69 @@ def _statement(dialect: str, by: LookupBy) -> sa.Select[Any]:
                      .outerjoin(groups, a.family_group_id == groups.c.id))
         .where((a.id if by == "id" else a.msisdn) == sa.bindparam("value"))
     )
-    _STATEMENTS[(dialect, by)] = statement
     return statement
+
+
+class SnapshotLoader:
+    """Loads snapshots in one statement each, with the subqueries other packages provide."""
+
+    def __init__(self, open_request: OpenRequestColumns | None = None,
+                 prior_requests: AccountCount | None = None) -> None:
+        self._open_request = open_request
+        self._prior_requests = prior_requests
+        self._statements: dict[tuple[str, LookupBy], sa.Select[Any]] = {}
+
+    def by_id(self, account_id: int, default_timezone: str) -> LoadedAccount | None:
+        """The account with this id, or None."""
+        return self._load("id", account_id, default_timezone)
+
+    def by_msisdn(self, msisdn: str, default_timezone: str) -> LoadedAccount | None:
+        """The account with this E.164 number, or None."""
+        return self._load("msisdn", msisdn, default_timezone)
+
+    def _load(self, by: LookupBy, value: int | str, default_timezone: str) -> LoadedAccount | None:
+        connection = db.session.connection()
+        key = (connection.dialect.name, by)
+        statement = self._statements.get(key)
+        if statement is None:
+            statement = self._statements[key] = _statement(connection.dialect.name, by, self._open_request,
+                                                           self._prior_requests)
+        return _snapshot(connection.execute(statement, {"value": value}).scalar(), default_timezone)
+
+
+def _snapshot(text: Any, default_timezone: str) -> LoadedAccount | None:
+    if text is None:
+        return None
+    (
+        id_, customer_id, msisdn, status, holds, plan_code, plan_monthly_fee, activated_on, store_code,
+        unbilled_amount, prepaid_credit, loyalty_points, payment_method, last_payment_on, family_role,
+        segment, timezone, group_code, family_others, open_id, open_code, prior_requests,
+        contracts, bills, devices, services,
+    ) = convert_row(_HEAD_CONVERTERS, json_loads(text))
+    snap = AccountSnap(
+        id=id_,
+        msisdn=msisdn,
+        status=status,
+        holds=tuple(holds or ()),
+        plan_code=plan_code or "",
+        plan_monthly_fee=plan_monthly_fee,
+        activated_on=activated_on,
+        store_code=store_code,
+        unbilled_amount=unbilled_amount,
+        prepaid_credit=prepaid_credit,
+        loyalty_points=loyalty_points,
+        payment_method=payment_method,
+        last_payment_on=last_payment_on,
+        family_group_code=group_code,
+        family_role=family_role,
+        family_others=family_others,
+        contracts=_CONTRACTS(contracts),
+        bills=_BILLS(bills),
+        devices=_DEVICES(devices),
+        services=_SERVICES(services),
+        segment=segment,
+        timezone=timezone or default_timezone,
+        open_request=OpenRequestRef(open_id, open_code) if open_id is not None else None,
+        prior_requests=prior_requests,
+    )
+    return LoadedAccount(snap, customer_id)

@@ -7,18 +7,17 @@ from datetime import timedelta
 from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
-from flask import current_app
 
 from cancelsvc.auth.principal import Principal
 from cancelsvc.customers.service import can_see_account, find_visible, shown_msisdn
 from cancelsvc.errors import NotFound, Unprocessable
 from cancelsvc.precheck.codec import outcome_from_json, outcome_to_json
 from cancelsvc.precheck.engine import EffectiveDateInPast, evaluate, resolve_effective_date
-from cancelsvc.precheck.loading import load_by_id, load_by_msisdn
 from cancelsvc.precheck.presenter import present
 from cancelsvc.precheck.result import PrecheckOutcome
+from cancelsvc.services import services
 from cancelsvc.texts.marks import N_
-from cancelsvc.workdays import WorkCalendar, local_date
+from cancelsvc.workdays import local_date
 from models import Account, Precheck, db
 from models.base import new_uuid, utcnow
 
@@ -29,11 +28,6 @@ VALIDITY = timedelta(hours=24)
 _PRECHECKS = cast(sa.Table, Precheck.__table__)
 _INSERT = _PRECHECKS.insert()
 _INSERT_KEYS = tuple(c.key for c in _PRECHECKS.columns)
-
-
-def calendar() -> WorkCalendar:
-    """The application's working-day calendar (built once per app)."""
-    return current_app.extensions["cancelsvc.calendar"]
 
 
 class Ran(NamedTuple):
@@ -48,11 +42,12 @@ def run_precheck(
     principal: Principal, account_ref: str, channel: str, effective: dt.date | str
 ) -> Ran:
     """Evaluate every rule for the account and store the result (caller commits)."""
-    default_timezone = current_app.config["CANCELSVC_TIMEZONE"]
+    wired = services()
+    default_timezone = wired.settings.CANCELSVC_TIMEZONE
     snap = find_visible(
         principal, account_ref,
-        lambda account_id: load_by_id(account_id, default_timezone),
-        lambda msisdn: load_by_msisdn(msisdn, default_timezone),
+        lambda account_id: wired.snapshots.by_id(account_id, default_timezone),
+        lambda msisdn: wired.snapshots.by_msisdn(msisdn, default_timezone),
     ).snap
     now = utcnow()
     today = local_date(now, snap.timezone)
@@ -64,13 +59,10 @@ def run_precheck(
             errors={"effective_date": [N_("Choose today ({today}) or a later date.").format(today=today.isoformat())]},
         ) from None
     outcome = evaluate(
-        snap, channel, effective_date, today, now, calendar(),
-        cooling_off_hours=current_app.config["CANCELSVC_COOLING_OFF_HOURS"],
+        snap, channel, effective_date, today, now, wired.calendar,
+        cooling_off_hours=wired.settings.CANCELSVC_COOLING_OFF_HOURS,
     )
-    risk, features = None, None
-    assessor = current_app.extensions.get("cancelsvc.risk")
-    if assessor is not None:
-        risk, features = assessor.assess(snap, outcome)
+    risk, features = wired.risk.assess(snap, outcome)
     row = Precheck(
         id=new_uuid(),
         account_id=snap.id,
@@ -111,12 +103,12 @@ def document(
     doc = present(outcome or outcome_from_json(row.outcome), locale)
     if msisdn is None:
         msisdn = db.session.execute(sa.select(Account.msisdn).where(Account.id == row.account_id)).scalar_one()
-    assessor = current_app.extensions.get("cancelsvc.risk")
+    assessor = services().risk
     doc.update(
         id=row.id,
         msisdn=shown_msisdn(principal, msisdn),
         created_at=row.created_at.isoformat(),
         expires_at=(row.created_at + VALIDITY).isoformat(),
-        risk=assessor.present(row.risk, locale) if (assessor is not None and row.risk) else None,
+        risk=assessor.present(row.risk, locale) if row.risk else None,
     )
     return doc

@@ -11,15 +11,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from cancelsvc import audit, outbox
-from cancelsvc.config import parse_sla
 from cancelsvc.database import is_postgres
 from cancelsvc.errors import NotFound
 from cancelsvc.precheck.codec import to_json_value
 from cancelsvc.requests import payments, progress
 from cancelsvc.requests.states import COMPLETED, IN_PROGRESS, OPEN, READY, check_transition
+from cancelsvc.services import services
 from cancelsvc.workdays import WorkCalendar
 from models import CancellationRequest, ChecklistEntry, TimelineEntry, db
 from models.base import utcnow
@@ -29,7 +28,7 @@ CLOSED_ITEM = progress.CLOSED_ITEM
 
 
 def calendar() -> WorkCalendar:
-    return current_app.extensions["cancelsvc.calendar"]
+    return services().calendar
 
 
 def load_for_change(request_id: str) -> CancellationRequest:
@@ -62,8 +61,8 @@ def facts(req: CancellationRequest) -> progress.RequestFacts:
         refunded_total=req.refunded_total,
         refunded_at=req.refunded_at,
         follow_up_at=dt.datetime.fromisoformat(follow_up_at) if follow_up_at else None,
-        follow_up_hours=current_app.config["CANCELSVC_FOLLOW_UP_HOURS"],
-        sla_working_days=parse_sla(current_app.config.get("CANCELSVC_SLA_WORKING_DAYS") or ""),
+        follow_up_hours=services().settings.CANCELSVC_FOLLOW_UP_HOURS,
+        sla_working_days=services().sla_working_days,
     )
 
 

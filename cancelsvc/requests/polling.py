@@ -42,6 +42,7 @@ from cancelsvc.logs import log_access, request_id_from
 from cancelsvc.requests import presenter
 from cancelsvc.requests.caching import cache_header_items, etag, if_none_match, is_current
 from cancelsvc.requests.versions import VersionBook
+from cancelsvc.services import services
 from cancelsvc.texts import negotiate
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,8 @@ class PollFront:
     def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]], reader_scopes: Iterable[str]) -> None:
         self.wsgi_app = wsgi_app
         self._url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-        self._secret: str | None = app.config.get("CANCELSVC_JWT_SECRET")
-        self._public_key_setting: str | None = app.config.get("CANCELSVC_JWT_PUBLIC_KEY")
+        self._secret = services(app).settings.CANCELSVC_JWT_SECRET
+        self._public_key_setting = services(app).settings.CANCELSVC_JWT_PUBLIC_KEY
         self._reader_scopes = tuple(reader_scopes)
         # A second connection cannot see an in-memory SQLite database: then Flask serves.
         self.enabled = not (self._url.get_backend_name() == "sqlite" and self._url.database in (None, "", ":memory:"))

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -25,6 +24,7 @@ from cancelsvc.requests.codes import new_tracking_code
 from cancelsvc.requests.lifecycle import Change, load_for_change
 from cancelsvc.requests.presenter import request_document
 from cancelsvc.requests.states import COMPLETED, IN_PROGRESS, OPEN, WITHDRAWN
+from cancelsvc.services import settings
 from cancelsvc.texts.marks import N_
 from models import Account, CancellationRequest, ChecklistEntry, Precheck, db
 from models.base import new_uuid, utcnow
@@ -138,8 +138,8 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
     ]
     quoted = sum((i.amount or Decimal("0")) for i in items if i.code in QUOTED_CODES)
     refund = sum((f.amount or Decimal("0")) for f in outcome.findings if f.code in REFUND_CODES)
-    cooling = timedelta(hours=current_app.config["CANCELSVC_COOLING_OFF_HOURS"])
-    snap_tz = account.customer.timezone or current_app.config["CANCELSVC_TIMEZONE"]
+    cooling = timedelta(hours=settings().CANCELSVC_COOLING_OFF_HOURS)
+    snap_tz = account.customer.timezone or settings().CANCELSVC_TIMEZONE
     req = CancellationRequest(
         id=new_uuid(),
         tracking_code=new_tracking_code(),

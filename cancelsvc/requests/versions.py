@@ -36,6 +36,7 @@ from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
 from models import ApiKey, CancellationRequest, Customer
+from models.base import install_sqlite_listeners
 from models.notify import CHANNEL, WATCHED
 
 log = logging.getLogger(__name__)
@@ -259,6 +260,7 @@ class VersionBook:
         with self._lock:
             if self._engine is None:
                 engine = sa.create_engine(self._url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, **POOL)
+                install_sqlite_listeners(engine)
                 self._sql = {name: _compiled(statement, engine) for name, statement in _statements().items()}
                 self._engine = engine
         return self._engine
@@ -296,6 +298,15 @@ def _compiled(statement: sa.Select, engine: sa.Engine) -> tuple[str, tuple[str, 
     return compiled.string, (tuple(compiled.positiontup or ()) if compiled.positional else None)
 
 
+def watch_sessions(sessions: Any) -> None:
+    """Tell the books of this process about the rows ``sessions`` commit (the application
+    factory calls it with ``db.session``; installing twice is harmless)."""
+    for name, listener in (("after_flush", _note_changed_rows), ("do_orm_execute", _note_bulk_changes),
+                           ("after_commit", _forget_committed_rows), ("after_rollback", _drop_noted_rows)):
+        if not sa.event.contains(sessions, name, listener):
+            sa.event.listen(sessions, name, listener)
+
+
 def _payload(instance: object) -> str | None:
     if isinstance(instance, CancellationRequest):
         return f"r:{instance.id}"
@@ -306,7 +317,6 @@ def _payload(instance: object) -> str | None:
     return None
 
 
-@sa.event.listens_for(Session, "after_flush")
 def _note_changed_rows(session: Session, _context: Any) -> None:
     """Rows this session changed (the same rows the database announces on commit)."""
     for instance in (*session.dirty, *session.deleted):
@@ -318,7 +328,6 @@ def _note_changed_rows(session: Session, _context: Any) -> None:
 _KINDS: dict[type, str] = {CancellationRequest: "r", ApiKey: "k", Customer: "c"}
 
 
-@sa.event.listens_for(Session, "do_orm_execute")
 def _note_bulk_changes(state: Any) -> None:
     """An UPDATE or DELETE statement names no rows here: forget the whole kind on commit."""
     if state.is_update or state.is_delete:
@@ -328,7 +337,6 @@ def _note_bulk_changes(state: Any) -> None:
             state.session.info.setdefault(_CHANGED, set()).add(f"{kind}:*")
 
 
-@sa.event.listens_for(Session, "after_commit")
 def _forget_committed_rows(session: Session) -> None:
     # This process learns at once; the others when the notification arrives.
     for payload in session.info.pop(_CHANGED, ()):
@@ -336,6 +344,5 @@ def _forget_committed_rows(session: Session) -> None:
             book.forget(payload)
 
 
-@sa.event.listens_for(Session, "after_rollback")
 def _drop_noted_rows(session: Session) -> None:
     session.info.pop(_CHANGED, None)

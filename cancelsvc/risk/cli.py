@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 import ml
+from cancelsvc.services import settings
 from ml.card import METRIC_NAMES
 
 ml_cli = AppGroup("ml", help="The risk model: synthetic data, training, scoring, evaluation, drift.")
@@ -48,7 +48,7 @@ def _clear_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def served_dir() -> Path:
     """The directory of the installed model (CANCELSVC_MODEL_DIR)."""
-    return Path(current_app.config["CANCELSVC_MODEL_DIR"])
+    return Path(settings().CANCELSVC_MODEL_DIR)
 
 
 def _read(path: str, require_label: bool) -> ml.Table:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import flask
@@ -12,6 +13,7 @@ import pytest
 from flask.testing import FlaskCliRunner
 
 import ml
+from cancelsvc.config import Settings
 from cancelsvc.risk.cli import ml_cli
 
 TRAIN_ROWS = 6000
@@ -80,7 +82,8 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
 def cli_app(tmp_path: Path) -> Iterator[flask.Flask]:
     """A bare Flask app with only the ``ml`` command group and its own model directory."""
     app = flask.Flask("t")
-    app.config["CANCELSVC_MODEL_DIR"] = str(tmp_path / "model")
+    # The commands read only the settings of the services object.
+    app.extensions["cancelsvc"] = SimpleNamespace(settings=Settings(CANCELSVC_MODEL_DIR=str(tmp_path / "model")))
     app.cli.add_command(ml_cli)
     yield app
 

@@ -41,7 +41,7 @@ def test_synth_writes_the_documented_columns(cli: FlaskCliRunner, tmp_path: Path
 
 def test_train_and_install_then_info_and_score_use_the_served_model(
         cli: FlaskCliRunner, cli_app: Flask, history: Path, tmp_path: Path) -> None:
-    served = Path(cli_app.config["CANCELSVC_MODEL_DIR"])
+    served = Path(cli_app.extensions["cancelsvc"].settings.CANCELSVC_MODEL_DIR)
     assert "no model installed — rules-only" in cli.invoke(args=["ml", "info"]).output
     out = tmp_path / "artifact"
     result = cli.invoke(args=["ml", "train", "--data", str(history), "--out", str(out), "--seed", "11", "--install"])
@@ -67,7 +67,7 @@ def test_install_is_refused_when_the_model_does_not_beat_rules_only(
     assert result.exit_code == 1
     assert "Error: not installed: model does not beat rules-only" in result.output
     assert "Traceback" not in result.output
-    assert not Path(cli_app.config["CANCELSVC_MODEL_DIR"]).exists()
+    assert not Path(cli_app.extensions["cancelsvc"].settings.CANCELSVC_MODEL_DIR).exists()
     assert (tmp_path / "m" / "model.json").is_file()  # the artifact is still written, for inspection
 
 
@@ -124,8 +124,8 @@ def test_bad_data_is_a_one_line_error(cli: FlaskCliRunner, artifact_dir: Path, h
 
 def test_refused_model_is_a_clear_error(cli: FlaskCliRunner, cli_app: Flask, artifact_dir: Path,
                                         history: Path, tmp_path: Path) -> None:
-    ml.install(artifact_dir, cli_app.config["CANCELSVC_MODEL_DIR"])
-    with open(Path(cli_app.config["CANCELSVC_MODEL_DIR"]) / "model.joblib", "ab") as fh:
+    ml.install(artifact_dir, cli_app.extensions["cancelsvc"].settings.CANCELSVC_MODEL_DIR)
+    with open(Path(cli_app.extensions["cancelsvc"].settings.CANCELSVC_MODEL_DIR) / "model.joblib", "ab") as fh:
         fh.write(b"x")
     info = cli.invoke(args=["ml", "info"])
     assert info.exit_code == 1

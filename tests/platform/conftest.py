@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from cancelsvc.outbox import registry
+from cancelsvc.services import services
 from tests.conftest import TEST_DATABASE_URL
 
 
@@ -68,8 +68,9 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def subscribe() -> Iterator[Callable[..., Callable[..., Any]]]:
+def subscribe(app: Any) -> Iterator[Callable[..., Callable[..., Any]]]:
     """``subscribe(handler, *types)``: a temporary outbox subscriber, removed after the test."""
+    registry = services(app).jobs.subscribers
     added: list[Callable[..., Any]] = []
 
     def add(handler: Callable[..., Any], *types: str) -> Callable[..., Any]:

@@ -16,8 +16,8 @@ from huey import RedisHuey, SqliteHuey
 from cancelsvc.database import transaction
 from cancelsvc.jobs import DEFAULT_LEASE, claim, configured_lease, holding, sweep_rows, sweeper, sweepers, tick
 from cancelsvc.jobs.queue import SweepConsumer, build_consumer, create_huey
-from cancelsvc.jobs.registry import unregister
 from cancelsvc.outbox import publish
+from cancelsvc.services import services
 from cancelsvc.webhooks.delivery import LEASE_FACTOR
 from models import DomainEvent, WebhookDelivery, db
 from models.base import utcnow
@@ -41,16 +41,16 @@ def _deliveries(n: int, now: Any) -> list[str]:
 
 
 @pytest.fixture
-def temporary_sweeper() -> Iterator[Any]:
+def temporary_sweeper(app: Any) -> Iterator[Any]:
     names: list[str] = []
 
     def register(name: str, func: Any, order: int = 100) -> None:
-        sweeper(name, order=order)(func)
+        services().jobs.add(sweeper(name, order=order)(func))
         names.append(name)
 
     yield register
     for name in names:
-        unregister(name)
+        services().jobs.remove(name)
 
 
 def test_claims_are_disjoint_and_in_order(app: Any) -> None:
@@ -207,7 +207,7 @@ def test_a_sweeper_name_cannot_be_taken_twice(app: Any, temporary_sweeper: Any) 
     temporary_sweeper("test.once", one)
     temporary_sweeper("test.once", one)  # registering the same function again is harmless
     with pytest.raises(ValueError, match="already registered"):
-        sweeper("test.once")(another)
+        services().jobs.add(sweeper("test.once")(another))
 
 
 def test_jobs_tick_cli_prints_what_each_sweeper_did(app: Any, runner: Any, receiver: Any) -> None:
@@ -256,7 +256,7 @@ def test_the_consumer_sweeps_every_interval_with_threads(make_app: Any, tmp_path
     assert consumer.scheduler_interval == 1 and consumer.scheduler_class.periodic_task_seconds == 60
     assert consumer._create_scheduler().periodic_task_seconds == 2
     periodic = {task.name for task in huey._registry.periodic_tasks}
-    assert {f"sweep.{s.name}" for s in sweepers()} <= periodic
+    assert {f"sweep.{s.name}" for s in services(app).jobs.sweepers()} <= periodic
 
 
 def test_jobs_settings_have_defaults_and_are_validated() -> None:

@@ -26,7 +26,9 @@ from cancelsvc.precheck.snapshot import (
     OpenRequestRef,
     ServiceSnap,
 )
-from cancelsvc.risk.serving import prior_requests
+from cancelsvc.requests.service import open_request_columns
+from cancelsvc.risk.serving import prior_requests, prior_requests_column
+from cancelsvc.services import services
 from models import Account, CancellationRequest, db
 from tests.conftest import bearer
 from tests.factories import (
@@ -42,6 +44,8 @@ from tests.factories import (
 from tests.test_auth import token
 
 DEFAULT_TZ = "Asia/Shanghai"
+#: The loader as the application builds it, with the requests' and the risk package's subqueries.
+LOADER = loading.SnapshotLoader(open_request=open_request_columns, prior_requests=prior_requests_column)
 
 
 def reference(account_id: int, default_timezone: str = DEFAULT_TZ) -> AccountSnap:
@@ -154,8 +158,8 @@ def statements(app: Any) -> Iterator[list[str]]:
 def test_snapshot_is_what_the_rows_say(request: pytest.FixtureRequest, fixture: str) -> None:
     account = request.getfixturevalue(fixture)
     expected = reference(account.id)
-    by_id = loading.load_by_id(account.id, DEFAULT_TZ)
-    by_msisdn = loading.load_by_msisdn(account.msisdn, DEFAULT_TZ)
+    by_id = LOADER.by_id(account.id, DEFAULT_TZ)
+    by_msisdn = LOADER.by_msisdn(account.msisdn, DEFAULT_TZ)
     assert by_id is not None and by_msisdn is not None
     assert by_id.snap == expected and by_msisdn.snap == expected
     assert exact(by_id.snap) == exact(expected) == exact(by_msisdn.snap)
@@ -164,7 +168,7 @@ def test_snapshot_is_what_the_rows_say(request: pytest.FixtureRequest, fixture: 
 
 
 def test_values_keep_their_types_and_scales(rich: Account) -> None:
-    loaded = loading.load_by_id(rich.id, DEFAULT_TZ)
+    loaded = LOADER.by_id(rich.id, DEFAULT_TZ)
     assert loaded is not None
     snap = loaded.snap
     assert snap.plan_code == "" and snap.timezone == DEFAULT_TZ and snap.segment == "vip"
@@ -191,7 +195,7 @@ def test_open_and_earlier_requests(rich: Account) -> None:
     for state in ("withdrawn", "rejected", "completed"):
         CancellationRequestFactory(account=rich, state=state)
     CancellationRequestFactory(state="withdrawn")  # another account's
-    loaded = loading.load_by_msisdn(rich.msisdn, DEFAULT_TZ)
+    loaded = LOADER.by_msisdn(rich.msisdn, DEFAULT_TZ)
     assert loaded is not None
     assert loaded.snap.open_request == OpenRequestRef(open_request.id, open_request.tracking_code)
     assert loaded.snap.prior_requests == 2 == prior_requests(rich.id)  # the risk package's own count agrees
@@ -199,36 +203,36 @@ def test_open_and_earlier_requests(rich: Account) -> None:
 
 
 def test_unknown_account_is_none(plain: Account) -> None:
-    assert loading.load_by_id(plain.id + 1000, DEFAULT_TZ) is None
-    assert loading.load_by_msisdn("+8613700000000", DEFAULT_TZ) is None
+    assert LOADER.by_id(plain.id + 1000, DEFAULT_TZ) is None
+    assert LOADER.by_msisdn("+8613700000000", DEFAULT_TZ) is None
 
 
 def test_one_statement(rich: Account, statements: list[str]) -> None:
     msisdn = rich.msisdn
     db.session.connection()  # the transaction is open already on the request path
     statements.clear()
-    assert loading.load_by_msisdn(msisdn, DEFAULT_TZ) is not None
+    assert LOADER.by_msisdn(msisdn, DEFAULT_TZ) is not None
     assert len(statements) == 1
 
 
-def test_without_registered_subqueries(rich: Account, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loading, "_SOURCES", loading._Sources())
-    monkeypatch.setattr(loading, "_STATEMENTS", {})
+def test_without_other_packages_subqueries(rich: Account) -> None:
     CancellationRequestFactory(account=rich)
-    loaded = loading.load_by_id(rich.id, DEFAULT_TZ)
+    loaded = loading.SnapshotLoader().by_id(rich.id, DEFAULT_TZ)
     assert loaded is not None
     assert loaded.snap.open_request is None and loaded.snap.prior_requests is None
 
 
-def test_registering_again_rebuilds_the_statement(monkeypatch: pytest.MonkeyPatch, rich: Account) -> None:
-    monkeypatch.setattr(loading, "_SOURCES", loading._Sources())
-    monkeypatch.setattr(loading, "_STATEMENTS", {})
-    assert loading.load_by_id(rich.id, DEFAULT_TZ) is not None
-    assert loading._STATEMENTS
-    loading.register_prior_requests_column(lambda account_id: sa.literal(7))
-    assert not loading._STATEMENTS
-    loaded = loading.load_by_id(rich.id, DEFAULT_TZ)
+def test_each_loader_builds_its_own_statement(rich: Account) -> None:
+    loaded = loading.SnapshotLoader(prior_requests=lambda account_id: sa.literal(7)).by_id(rich.id, DEFAULT_TZ)
     assert loaded is not None and loaded.snap.prior_requests == 7
+    assert LOADER.by_id(rich.id, DEFAULT_TZ).snap.prior_requests == 0  # type: ignore[union-attr]
+
+
+def test_the_application_loader_has_the_requests_subqueries(app: Any, rich: Account) -> None:
+    open_request = CancellationRequestFactory(account=rich)
+    loaded = services(app).snapshots.by_id(rich.id, DEFAULT_TZ)
+    assert loaded is not None and loaded.snap.open_request == OpenRequestRef(open_request.id,
+                                                                             open_request.tracking_code)
 
 
 def test_precheck_of_an_unseen_account_by_id_is_404(client: Any, rich: Account, plain: Account) -> None:

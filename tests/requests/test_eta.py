@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from cancelsvc.requests import progress
 from cancelsvc.requests.presenter import progress_document
+from cancelsvc.services import services
 from cancelsvc.texts import format_day
 from cancelsvc.workdays import WorkCalendar
 from models import TimelineEntry, db
@@ -175,7 +176,7 @@ def test_eta_moves_earlier_when_to_dos_go_fast(app: Any, api: Api) -> None:
 
 @pytest.mark.app_config(CANCELSVC_EXTRA_HOLIDAYS="2026-10-08")
 def test_configured_extra_holidays_reach_the_service(app: Any) -> None:
-    calendar = app.extensions["cancelsvc.calendar"]
+    calendar = services(app).calendar
     assert not calendar.is_working_day(dt.date(2026, 10, 8))
     assert calendar.is_working_day(dt.date(2026, 10, 10))
 

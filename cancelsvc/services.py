@@ -1,0 +1,76 @@
+"""The application's services, built once by ``register_services`` and read through ``services()``.
+
+Everything a request or a job needs besides the database lives in one typed object,
+``app.extensions["cancelsvc"]``: the settings, the working-day calendar, the snapshot
+loader of the pre-check, the risk assessor and the job registry (sweepers and outbox
+subscribers, listed here by explicit import). Code reads settings from it
+(``settings().CANCELSVC_TIMEZONE``), never from ``app.config``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+from cancelsvc.config import Settings, parse_sla
+from cancelsvc.jobs.registry import JobRegistry
+from cancelsvc.precheck.loading import SnapshotLoader
+from cancelsvc.risk.serving import RiskAssessor
+from cancelsvc.workdays import WorkCalendar, parse_extra_holidays
+
+KEY = "cancelsvc"
+
+
+@dataclass(frozen=True)
+class Services:
+    """One application's services (see the module docstring)."""
+
+    settings: Settings
+    calendar: WorkCalendar
+    sla_working_days: dict[str, int]
+    snapshots: SnapshotLoader
+    risk: RiskAssessor
+    jobs: JobRegistry
+    #: ``() -> {component: state}`` checks reported by ``/readyz``.
+    readiness: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
+
+
+def register_services(app: Flask, settings: Settings) -> Services:
+    """Build the services from ``settings`` and store them on ``app``."""
+    from cancelsvc import idempotency
+    from cancelsvc.outbox import dispatcher
+    from cancelsvc.requests import sweepers as request_sweepers
+    from cancelsvc.requests.service import open_request_columns
+    from cancelsvc.risk.serving import prior_requests_column
+    from cancelsvc.webhooks import delivery
+
+    risk = RiskAssessor(settings.CANCELSVC_MODEL_DIR)
+    built = Services(
+        settings=settings,
+        calendar=WorkCalendar(parse_extra_holidays(settings.CANCELSVC_EXTRA_HOLIDAYS)),
+        sla_working_days=parse_sla(settings.CANCELSVC_SLA_WORKING_DAYS),
+        snapshots=SnapshotLoader(open_request=open_request_columns, prior_requests=prior_requests_column),
+        risk=risk,
+        jobs=JobRegistry(
+            sweepers=(request_sweepers.advance_requests, dispatcher.dispatch_events, delivery.deliver_due,
+                      idempotency.expire_records),
+            subscribers=(delivery.schedule_deliveries,),
+        ),
+        readiness=[lambda: {"risk_model": risk.status()}],
+    )
+    app.extensions[KEY] = built
+    return built
+
+
+def services(app: Flask | None = None) -> Services:
+    """The services of ``app`` (default: the current application)."""
+    found: Services = (app or current_app).extensions[KEY]
+    return found
+
+
+def settings() -> Settings:
+    """The current application's settings."""
+    return services().settings
