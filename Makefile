@@ -76,13 +76,15 @@ run: $(VENV)/.runtime
 	@$(FLASK) jobs run & JOBS=$$!; trap 'kill $$JOBS 2>/dev/null' EXIT; \
 		$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --no-control-socket --access-logfile - wsgi:app
 
-# The gates (ruff, mypy), then the whole suite on SQLite and, when TEST_DATABASE_URL is
-# set, the tests that use the database again on PostgreSQL. Tests run in XDIST_WORKERS
-# processes (pytest-xdist), each with a database of its own (see tests/conftest.py);
-# XDIST_WORKERS=0 runs in one process.
+# The gates (ruff, mypy), then the whole suite on SQLite, the request tests again on
+# SQLite with the poll front off, and, when TEST_DATABASE_URL is set, the tests that use
+# the database again on PostgreSQL. Tests run in XDIST_WORKERS processes (pytest-xdist),
+# each with a database of its own (see tests/conftest.py); XDIST_WORKERS=0 runs in one process.
 XDIST_WORKERS ?= 2
 test: lint $(COMPILED)
 	TEST_DATABASE_URL= $(PY) -m pytest -n $(XDIST_WORKERS) $(PYTEST_ARGS)
+	@echo "== request tests again with CANCELSVC_POLL_FRONT=off"
+	TEST_DATABASE_URL= CANCELSVC_POLL_FRONT=off $(PY) -m pytest -n $(XDIST_WORKERS) $(PYTEST_ARGS) tests/requests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on $$TEST_DATABASE_URL"; \
 		$(PY) -m pytest -n $(XDIST_WORKERS) --database-tests-only $(PYTEST_ARGS); \

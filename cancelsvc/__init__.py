@@ -157,7 +157,10 @@ def register_hooks(app: Flask) -> None:
 
 
 def register_front(app: Flask) -> None:
-    """WSGI middleware before Flask: progress polls answered from one read when certain."""
+    """WSGI middleware before Flask: progress polls answered from one read when certain
+    (``CANCELSVC_POLL_FRONT=off`` leaves every poll to Flask)."""
     from cancelsvc.requests.polling import install
+    from cancelsvc.services import services
 
-    install(app)
+    if services(app).settings.CANCELSVC_POLL_FRONT:
+        install(app)

@@ -66,6 +66,15 @@ def _choice(*options: str) -> Callable[[str, str], str]:
     return check
 
 
+def _switch(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "on", "yes"):
+        return True
+    if value in ("0", "false", "off", "no"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {raw!r}")
+
+
 def _text(name: str, raw: str) -> str:
     return raw
 
@@ -127,6 +136,7 @@ class Settings:
     CANCELSVC_LOG_FORMAT: str = "json"
     CANCELSVC_LOG_LEVEL: str = "INFO"
     CANCELSVC_ENV: str = "production"
+    CANCELSVC_POLL_FRONT: bool = True
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -159,6 +169,13 @@ class Settings:
                     fh.write(secrets.token_hex(32))
             changes[name] = path.read_text().strip()
         return _replace(self, **changes)
+
+    @property
+    def pii_key(self) -> str:
+        """``CANCELSVC_PII_KEY``, which ``with_secrets`` always fills."""
+        if not self.CANCELSVC_PII_KEY:
+            raise ConfigError("CANCELSVC_PII_KEY is not set")
+        return self.CANCELSVC_PII_KEY
 
     def resolved(self, project_root: Path) -> Settings:
         """Relative paths made relative to the project root."""
@@ -220,4 +237,5 @@ _VALIDATORS: dict[str, Callable[[str, str], Any]] = {
     "CANCELSVC_LOG_FORMAT": _choice("json", "text"),
     "CANCELSVC_LOG_LEVEL": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
     "CANCELSVC_ENV": _choice("production", "development"),
+    "CANCELSVC_POLL_FRONT": _switch,
 }

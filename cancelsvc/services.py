@@ -2,8 +2,9 @@
 
 Everything a request or a job needs besides the database lives in one typed object,
 ``app.extensions["cancelsvc"]``: the settings, the working-day calendar, the snapshot
-loader of the pre-check, the risk assessor and the job registry (sweepers and outbox
-subscribers, listed here by explicit import). Code reads settings from it
+loader of the pre-check, the risk assessor, the job registry (sweepers and outbox
+subscribers, listed here by explicit import) and the version book (requests' versions and
+valid API keys). Code reads settings from it
 (``settings().CANCELSVC_TIMEZONE``), never from ``app.config``.
 """
 
@@ -13,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 
 from cancelsvc.config import Settings, parse_sla
 from cancelsvc.jobs.registry import JobRegistry
 from cancelsvc.precheck.loading import SnapshotLoader
+from cancelsvc.requests.versions import VersionBook
 from cancelsvc.risk.serving import RiskAssessor
 from cancelsvc.workdays import WorkCalendar, parse_extra_holidays
 
@@ -34,6 +37,8 @@ class Services:
     snapshots: SnapshotLoader
     risk: RiskAssessor
     jobs: JobRegistry
+    #: Requests' versions and valid API keys, kept current (the poll front's and ``auth.keys``').
+    versions: VersionBook
     #: ``() -> {component: state}`` checks reported by ``/readyz``.
     readiness: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
 
@@ -59,6 +64,7 @@ def register_services(app: Flask, settings: Settings) -> Services:
                       idempotency.expire_records),
             subscribers=(delivery.schedule_deliveries,),
         ),
+        versions=VersionBook(sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])),
         readiness=[lambda: {"risk_model": risk.status()}],
     )
     app.extensions[KEY] = built

@@ -176,7 +176,7 @@ def make_app(base_config: dict[str, Any], _schema: None, tmp_path: Path) -> Iter
                 _empty_tables()
                 emptied = True
             _db.engine.dispose()
-        app.extensions["cancelsvc.poll_front"].dispose()
+        services(app).versions.dispose()
 
 
 @pytest.fixture

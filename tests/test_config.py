@@ -36,6 +36,7 @@ def test_defaults_match_the_spec() -> None:
         ("CANCELSVC_RATELIMIT_STORAGE", "memcached://x"),
         ("CANCELSVC_EXTRA_HOLIDAYS", "2026-12-24,christmas"),
         ("CANCELSVC_LOG_FORMAT", "xml"),
+        ("CANCELSVC_POLL_FRONT", "maybe"),
     ],
 )
 def test_invalid_value_names_the_variable(name: str, value: str) -> None:
@@ -47,6 +48,13 @@ def test_environment_values_are_typed() -> None:
     s = Settings.load({"CANCELSVC_MAX_BODY": "1024", "CANCELSVC_COOLING_OFF_HOURS": "0"})
     assert s.CANCELSVC_MAX_BODY == 1024
     assert s.CANCELSVC_COOLING_OFF_HOURS == 0
+    assert s.CANCELSVC_POLL_FRONT is True
+
+
+@pytest.mark.parametrize(("raw", "on"), [("on", True), ("1", True), ("TRUE", True), ("off", False), ("0", False),
+                                         ("false", False), ("no", False)])
+def test_the_poll_front_switch(raw: str, on: bool) -> None:
+    assert Settings.load({"CANCELSVC_POLL_FRONT": raw}).CANCELSVC_POLL_FRONT is on
 
 
 def test_secrets_are_generated_once_into_instance(tmp_path: Path) -> None:

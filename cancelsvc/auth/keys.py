@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import current_app
 
 from cancelsvc.auth.principal import Principal
 from cancelsvc.errors import Unauthorized, Unprocessable
@@ -45,26 +44,29 @@ def create_key(name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
     return row, clear
 
 
-def authenticate(clear: str) -> Principal:
-    """The principal of a presented key; 401 when unknown or revoked.
+def principal_for_hash(key_hash: str) -> Principal:
+    """The principal of a presented key (by its SHA-256); 401 when unknown or revoked.
 
-    On PostgreSQL a valid key is remembered by the application's credential book
-    (``cancelsvc.requests.versions``), which forgets it as soon as its row changes
-    (revocation included), so most calls need no query.
+    On PostgreSQL a valid key is remembered by the application's version book
+    (``services().versions``, with or without the poll front), which forgets it as soon
+    as its row changes (revocation included), so most calls need no query.
     """
-    key_hash = hash_key(clear)
-    book = current_app.extensions.get("cancelsvc.credentials")
-    if book is not None:
-        known = book.known_key(key_hash)
-        if known is not None:
-            return Principal(kind="api_key", ref=str(known[0]), scopes=frozenset(known[1]))
-        generation = book.reading()
+    from cancelsvc.services import services
+
+    book = services().versions
+    known = book.known_key(key_hash)
+    if known is not None:
+        return key_principal(*known)
+    generation = book.reading()
     session = db.session()
     if session.autoflush:
         session.flush()  # what the ORM does before a query; a Core statement does not
     row = session.connection().execute(_LOOKUP, {"key_hash": key_hash}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized(code="auth.invalid_key", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    if book is not None:
-        book.remember_key(generation, key_hash, row.id, row.scopes)
-    return Principal(kind="api_key", ref=str(row.id), scopes=frozenset(row.scopes))
+    book.remember_key(generation, key_hash, row.id, row.scopes)
+    return key_principal(row.id, row.scopes)
+
+
+def key_principal(key_id: int, scopes: Iterable[str]) -> Principal:
+    return Principal(kind="api_key", ref=str(key_id), scopes=frozenset(scopes))

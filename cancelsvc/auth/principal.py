@@ -65,32 +65,22 @@ def current_principal() -> Principal:
 
 def _authenticate() -> Principal:
     from cancelsvc.auth import keys, sessions, tokens
+    from cancelsvc.auth.bearer import CHALLENGE, read_bearer
+    from cancelsvc.services import settings
 
     header = request.headers.get("Authorization", "")
     if header:
-        credential = bearer_credential(header)
-        if credential is None:
-            raise Unauthorized(code="auth.unauthenticated", headers=_challenge())
-        if credential.startswith(keys.KEY_PREFIX):
-            return keys.authenticate(credential)
-        return tokens.authenticate(credential)
+        config = settings()
+        bearer = read_bearer(header, config.CANCELSVC_JWT_SECRET, tokens.public_key(config.CANCELSVC_JWT_PUBLIC_KEY))
+        if bearer.kind == "api_key":
+            return keys.principal_for_hash(bearer.ref)
+        return tokens.principal_for_sub(bearer.ref)
     staff = sessions.current_staff()
     if staff is not None:
         if request.method in UNSAFE_METHODS:
             sessions.check_csrf()
         return staff
-    raise Unauthorized(headers=_challenge())
-
-
-def bearer_credential(header: str) -> str | None:
-    """The credential of an ``Authorization: Bearer …`` header; None for any other form."""
-    scheme, _, credential = header.partition(" ")
-    credential = credential.strip()
-    return credential if scheme.lower() == "bearer" and credential else None
-
-
-def _challenge() -> dict[str, str]:
-    return {"WWW-Authenticate": 'Bearer realm="cancelsvc"'}
+    raise Unauthorized(headers=CHALLENGE)
 
 
 class Callers(TypedDict, total=False):

@@ -12,15 +12,19 @@ import sqlalchemy as sa
 
 from cancelsvc.auth.principal import Principal
 from cancelsvc.errors import Unauthorized
-from cancelsvc.services import settings
 from models import Customer, db
 
 AUDIENCE = "cancelsvc"
-_INVALID = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+_INVALID = INVALID_TOKEN
 
 
-def _public_key() -> str | None:
-    return read_public_key(settings().CANCELSVC_JWT_PUBLIC_KEY)
+def public_key(setting: str | None) -> str | None:
+    """The configured RS256 public key; None when there is none or its file cannot be read."""
+    try:
+        return read_public_key(setting)
+    except OSError:
+        return None
 
 
 def read_public_key(value: str | None) -> str | None:
@@ -66,15 +70,18 @@ def verified_claims(token: str, secret: str | None, public_key: str | None) -> d
         raise Unauthorized(code="auth.invalid_token", headers=_INVALID) from None
 
 
-def authenticate(token: str) -> Principal:
-    """Verify signature, ``aud`` and ``exp``; the ``sub`` must be a known customer."""
-    claims = verified_claims(token, settings().CANCELSVC_JWT_SECRET, _public_key())
+def principal_for_sub(sub: str) -> Principal:
+    """The customer a verified token names (``auth.bearer.read_bearer``); 401 when unknown."""
     customer_id = db.session.execute(
-        sa.select(Customer.id).where(Customer.external_id == str(claims["sub"]))
+        sa.select(Customer.id).where(Customer.external_id == sub)
     ).scalar_one_or_none()
     if customer_id is None:
         raise Unauthorized(code="auth.invalid_token", headers=_INVALID)
-    return Principal(kind="customer", ref=str(claims["sub"]), customer_id=customer_id)
+    return customer_principal(sub, customer_id)
+
+
+def customer_principal(sub: str, customer_id: int) -> Principal:
+    return Principal(kind="customer", ref=sub, customer_id=customer_id)
 
 
 def mint_customer_token(external_id: str, secret: str, hours: int = 24) -> str:

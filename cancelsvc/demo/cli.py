@@ -36,7 +36,7 @@ def demo_seed(key_file: Path | None) -> None:
     key_file = key_file or Path(current_app.instance_path) / KEY_FILE
     previous = key_file.read_text().strip() if key_file.exists() else None
     with transaction():
-        result = seed(today, settings().CANCELSVC_PII_KEY, previous)
+        result = seed(today, settings().pii_key, previous)
     if result.api_key != previous:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -25,7 +25,7 @@ def data_import(file: IO[bytes]) -> None:
         raise click.ClickException(f"{file.name}: not valid JSON ({error})") from None
     try:
         with transaction():
-            report = import_document(document, settings().CANCELSVC_PII_KEY)
+            report = import_document(document, settings().pii_key)
     except ImportRejected as rejected:
         click.echo(f"{file.name}: rejected, nothing was imported. Problems:", err=True)
         for path, messages in sorted(rejected.problems.items()):

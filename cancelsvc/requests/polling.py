@@ -2,9 +2,11 @@
 
 Customers' apps poll ``GET /api/v1/cancellations/{id}/progress`` for days, and almost
 every poll finds nothing new. ``PollFront`` is a WSGI middleware that answers such a poll
-knowing only the request's current version and that the caller may read it — which
-``VersionBook`` gives from memory on PostgreSQL, or from one indexed read — when it can be
-certain of the answer:
+knowing only the request's current version and that the caller may read it — the
+credential read by ``auth.bearer.read_bearer``, its owner and the request's head from
+``VersionBook`` (memory on PostgreSQL, or one indexed read), then the view's own
+``@require`` policy and the one visibility rule (``customers.service.visible_to``) — when
+it can be certain of the answer:
 
 - the client's copy is current (``If-None-Match`` names the ETag) → ``304``;
 - the document for this version and language was built in this process less than
@@ -30,18 +32,19 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import sqlalchemy as sa
 from cachetools import LRUCache
 from flask import Flask
 
-from cancelsvc.auth.keys import KEY_PREFIX, hash_key
-from cancelsvc.auth.principal import Principal, bearer_credential
-from cancelsvc.auth.tokens import read_public_key, verified_claims
+from cancelsvc.auth.bearer import read_bearer
+from cancelsvc.auth.keys import key_principal
+from cancelsvc.auth.principal import Policy, Principal, policy_of
+from cancelsvc.auth.tokens import customer_principal, public_key
+from cancelsvc.customers.service import visible_to
 from cancelsvc.errors import Unauthorized
 from cancelsvc.logs import log_access, request_id_from
 from cancelsvc.requests import presenter
 from cancelsvc.requests.caching import cache_header_items, etag, if_none_match, is_current
-from cancelsvc.requests.versions import VersionBook
+from cancelsvc.requests.versions import Head, VersionBook
 from cancelsvc.services import services
 from cancelsvc.texts import negotiate
 
@@ -60,15 +63,15 @@ Headers = list[tuple[str, str]]
 class PollFront:
     """WSGI middleware for ``GET …/cancellations/{id}/progress`` (see the module docstring)."""
 
-    def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]], reader_scopes: Iterable[str]) -> None:
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]], policy: Policy) -> None:
         self.wsgi_app = wsgi_app
-        self._url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-        self._secret = services(app).settings.CANCELSVC_JWT_SECRET
-        self._public_key_setting = services(app).settings.CANCELSVC_JWT_PUBLIC_KEY
-        self._reader_scopes = tuple(reader_scopes)
+        wired = services(app)
+        self._secret = wired.settings.CANCELSVC_JWT_SECRET
+        self._public_key_setting = wired.settings.CANCELSVC_JWT_PUBLIC_KEY
+        self._policy = policy
+        self.book: VersionBook = wired.versions
         # A second connection cannot see an in-memory SQLite database: then Flask serves.
-        self.enabled = not (self._url.get_backend_name() == "sqlite" and self._url.database in (None, "", ":memory:"))
-        self.book = VersionBook(self._url)
+        self.enabled = self.book.shares_database
         self._lock = threading.Lock()
         self._bodies: LRUCache[tuple[str, str], tuple[bytes, Headers, Any]] = LRUCache(BODY_ENTRIES)
 
@@ -78,10 +81,6 @@ class PollFront:
             if match:
                 return self._poll(environ, start_response, match.group(1))
         return self.wsgi_app(environ, start_response)
-
-    def dispose(self) -> None:
-        """Close the front's connections (the app is going away)."""
-        self.book.dispose()
 
     # -- one poll --------------------------------------------------------------------------
 
@@ -147,42 +146,38 @@ class PollFront:
 
     def _peek(self, environ: dict[str, Any], request_id: str) -> tuple[int, str] | None:
         """(version, state) when the bearer credential may read the request; None otherwise."""
-        credential = bearer_credential(environ.get("HTTP_AUTHORIZATION", ""))
-        if credential is None:
-            return None
-        if credential.startswith(KEY_PREFIX):
-            found = self.book.for_key(request_id, hash_key(credential))
-            if found is None or not self._may_read(found[1]):
-                return None
-            head = found[0]
-        else:
-            try:
-                claims = verified_claims(credential, self._secret, self._public_key())
-            except Unauthorized:
-                return None
-            owned = self.book.for_customer(request_id, str(claims["sub"]))
-            if owned is None:
-                return None
-            head = owned
-        return head.version, head.state
-
-    def _may_read(self, scopes: Any) -> bool:
-        principal = Principal(kind="api_key", ref="", scopes=frozenset(scopes or ()))
-        return any(principal.has_scope(scope) for scope in self._reader_scopes)
-
-    def _public_key(self) -> str | None:
+        header = environ.get("HTTP_AUTHORIZATION")
+        if not header:
+            return None  # a staff session or no credential: Flask answers
         try:
-            return read_public_key(self._public_key_setting)
-        except OSError:
+            bearer = read_bearer(header, self._secret, public_key(self._public_key_setting))
+        except Unauthorized:
             return None
+        principal: Principal | None = None
+        head: Head | None = None
+        if bearer.kind == "api_key":
+            keyed = self.book.for_key(request_id, bearer.ref)
+            if keyed is not None:
+                head, key = keyed
+                principal = key_principal(*key) if key is not None else None
+        else:
+            owned = self.book.for_customer(request_id, bearer.ref)
+            if owned is not None:
+                head, customer_id = owned
+                principal = customer_principal(bearer.ref, customer_id) if customer_id is not None else None
+        if head is None or principal is None:
+            return None
+        if not (self._policy.allows(principal) and visible_to(principal, head.customer_id, head.store_code)):
+            return None
+        return head.version, head.state
 
 
 def install(app: Flask) -> None:
-    """Put the front before the application (``app.wsgi_app``)."""
-    from cancelsvc.requests.routes import READERS
+    """Put the front before the application (``app.wsgi_app``), with the progress view's policy."""
+    from cancelsvc.requests.routes import CancellationProgress
 
-    front = PollFront(app, app.wsgi_app, list(READERS["scopes"]))
+    policy = policy_of(CancellationProgress.get)
+    assert policy is not None, "the progress view declares its callers"
+    front = PollFront(app, app.wsgi_app, policy)
     app.wsgi_app = front  # type: ignore[method-assign]  # Flask's documented way to add a middleware
     app.extensions["cancelsvc.poll_front"] = front
-    # API key authentication remembers valid keys in the same book (see auth.keys).
-    app.extensions["cancelsvc.credentials"] = front.book

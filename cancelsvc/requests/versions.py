@@ -1,8 +1,11 @@
-"""The current version of a request and who may read it, from one read or from memory.
+"""The current version of a request and who presents a credential, from one read or from memory.
 
-``VersionBook`` answers "which version and state is request R at, and may this API key
-(or this customer) read it?" with **one indexed statement** on an autocommit connection of
-its own (no ``BEGIN``/``ROLLBACK``, no pre-ping). On PostgreSQL it also remembers the
+``VersionBook`` answers "which version and state is request R at, whose is it, and which
+API key (or customer) is this?" with **one indexed statement** on an autocommit connection
+of its own (no ``BEGIN``/``ROLLBACK``, no pre-ping). It reads facts only: whether the
+caller may read the request is decided by the one visibility rule
+(``customers.service.visible_to``), as for every other request. It also keeps the valid
+API keys for ``auth.keys`` (with or without the poll front). On PostgreSQL it remembers the
 answers and forgets each one the moment the database announces that its row changed
 (``LISTEN cancelsvc_changes``, see ``models.notify``), so a repeated poll needs no round
 trip at all:
@@ -50,11 +53,16 @@ POOL = {"pool_size": 2, "max_overflow": 6, "pool_timeout": 0.05}
 
 
 class Head(NamedTuple):
-    """What a poll needs of a request."""
+    """What a poll needs of a request (and the visibility rule of it)."""
 
     version: int
     state: str
     customer_id: int
+    store_code: str | None
+
+
+#: A valid API key: (key id, scopes).
+KeyFacts = tuple[int, Any]
 
 
 #: Every book of this process, told directly about rows this process commits.
@@ -81,21 +89,37 @@ class VersionBook:
         self._stopping = threading.Event()
         _BOOKS.add(self)
 
+    @property
+    def shares_database(self) -> bool:
+        """Whether a connection of its own sees the application's data (not an in-memory SQLite)."""
+        return not (self._url.get_backend_name() == "sqlite" and self._url.database in (None, "", ":memory:"))
+
     # -- answers ---------------------------------------------------------------------------
 
-    def for_key(self, request_id: str, key_hash: str) -> tuple[Head, Any] | None:
-        """(head, scopes) when the key exists and is not revoked and the request exists."""
+    def for_key(self, request_id: str, key_hash: str) -> tuple[Head, KeyFacts | None] | None:
+        """The request's head (None: no such request) and the key, if it exists and is not revoked."""
+        return self._head_and(request_id, "key", self._keys, key_hash,
+                              lambda row: (int(row[0]), _scopes(row[1])) if row[0] is not None else None)
+
+    def for_customer(self, request_id: str, sub: str) -> tuple[Head, int | None] | None:
+        """The request's head (None: no such request) and the id of customer ``sub``, if known."""
+        return self._head_and(request_id, "customer", self._customers, sub,
+                              lambda row: int(row[0]) if row[0] is not None else None)
+
+    def _head_and(self, request_id: str, statement: str, cache: LRUCache[str, Any], ref: str,
+                  who: Any) -> tuple[Head, Any] | None:
         self._drain()
-        head, key = self._kept(self._requests, request_id), self._kept(self._keys, key_hash)
-        if head is not None and key is not None:
-            return head, key[1]
+        head, known = self._kept(self._requests, request_id), self._kept(cache, ref)
+        if head is not None and known is not None:
+            return head, known
         generation = self.reading()
-        row = self._fetch("key", {"request_id": request_id, "key_hash": key_hash})
+        row = self._fetch(statement, {"request_id": request_id, "ref": ref})
         if row is None:
             return None
-        head, key = Head(int(row[0]), str(row[1]), int(row[2])), (int(row[4]), _scopes(row[3]))
-        self._keep(generation, (self._requests, request_id, head), (self._keys, key_hash, key))
-        return head, key[1]
+        head, known = Head(int(row[0]), str(row[1]), int(row[2]), row[3]), who(row[4:])
+        kept = [(self._requests, request_id, head)] + ([(cache, ref, known)] if known is not None else [])
+        self._keep(generation, *kept)
+        return head, known
 
     def known_key(self, key_hash: str) -> tuple[int, Any] | None:
         """(key id, scopes) of a valid API key, from memory only (None: read it yourself)."""
@@ -105,20 +129,6 @@ class VersionBook:
     def remember_key(self, generation: int, key_hash: str, key_id: int, scopes: Any) -> None:
         """Keep a valid key read elsewhere (dropped if a change was announced since ``reading``)."""
         self._keep(generation, (self._keys, key_hash, (key_id, _scopes(scopes))))
-
-    def for_customer(self, request_id: str, sub: str) -> Head | None:
-        """The head when customer ``sub`` exists and owns the request."""
-        self._drain()
-        head, customer_id = self._kept(self._requests, request_id), self._kept(self._customers, sub)
-        if head is not None and customer_id is not None:
-            return head if head.customer_id == customer_id else None
-        generation = self.reading()
-        row = self._fetch("customer", {"request_id": request_id, "sub": sub})
-        if row is None:
-            return None
-        head = Head(int(row[0]), str(row[1]), int(row[2]))
-        self._keep(generation, (self._requests, request_id, head), (self._customers, sub, head.customer_id))
-        return head
 
     def dispose(self) -> None:
         """Stop listening and close the connections (the app is going away)."""
@@ -278,17 +288,20 @@ def _scopes(value: Any) -> Any:
 
 
 def _statements() -> dict[str, sa.Select]:
-    r, k, c = CancellationRequest.__table__.c, ApiKey.__table__.c, Customer.__table__.c
+    """The request and the credential's owner in one statement each (facts, no rule)."""
+    requests, keys, customers = CancellationRequest.__table__, ApiKey.__table__, Customer.__table__
+    r, k, c = requests.c, keys.c, customers.c
     request_id: sa.BindParameter[str] = sa.bindparam("request_id")
+    ref: sa.BindParameter[str] = sa.bindparam("ref")
+    head = (r.version, r.state, r.customer_id, r.store_code)
     return {
-        # The key and the request in one statement: a revoked or unknown key finds nothing.
-        "key": sa.select(r.version, r.state, r.customer_id, k.scopes, k.id)
-        .select_from(CancellationRequest.__table__.join(ApiKey.__table__, sa.true()))
-        .where(r.id == request_id, k.key_hash == sa.bindparam("key_hash"), k.revoked_at.is_(None)),
-        # A customer finds only their own requests.
-        "customer": sa.select(r.version, r.state, r.customer_id)
-        .select_from(CancellationRequest.__table__.join(Customer.__table__, c.id == r.customer_id))
-        .where(r.id == request_id, c.external_id == sa.bindparam("sub")),
+        # A revoked or unknown key joins nothing: the key columns are NULL.
+        "key": sa.select(*head, k.id, k.scopes)
+        .select_from(requests.outerjoin(keys, sa.and_(k.key_hash == ref, k.revoked_at.is_(None))))
+        .where(r.id == request_id),
+        "customer": sa.select(*head, c.id)
+        .select_from(requests.outerjoin(customers, c.external_id == ref))
+        .where(r.id == request_id),
     }
 
 

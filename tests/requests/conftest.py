@@ -27,6 +27,7 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 
 from cancelsvc.jobs import TickReport, tick
+from cancelsvc.services import services
 from models import Account, CancellationRequest, db
 from models.base import utcnow
 from tests.conftest import TEST_DATABASE_URL, bearer
@@ -371,7 +372,7 @@ def statements() -> Iterator[list[str]]:
     def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         seen.append(statement)
 
-    book = current_app.extensions["cancelsvc.poll_front"].book
+    book = services(current_app).versions
     fetch = book._fetch
 
     def front_fetch(name: str, params: dict[str, Any]) -> Any:

@@ -14,10 +14,14 @@ from flask import Flask, request, request_started
 
 from cancelsvc.auth.keys import hash_key
 from cancelsvc.requests.versions import Head, VersionBook
+from cancelsvc.services import services
 from models import ApiKey, db
 from models.base import utcnow
 from tests.conftest import TEST_DATABASE_URL, bearer
 from tests.requests.conftest import Api, Clock, customer_headers, make_line, statements
+
+# These tests are about the front: on even when the suite runs with CANCELSVC_POLL_FRONT=off.
+pytestmark = pytest.mark.app_config(CANCELSVC_POLL_FRONT="on")
 
 
 @contextmanager
@@ -36,7 +40,7 @@ def flask_requests(app: Flask) -> Iterator[list[str]]:
 
 
 def book(app: Flask) -> VersionBook:
-    return app.extensions["cancelsvc.poll_front"].book
+    return services(app).versions
 
 
 def listening(app: Flask) -> None:
@@ -165,16 +169,16 @@ def test_a_change_announced_during_a_read_is_not_overwritten() -> None:
     shelf._listening = True
     generation = shelf.reading()
     shelf.forget("r:abc")  # the row changed while it was being read
-    shelf._keep(generation, (shelf._requests, "abc", Head(1, "in_progress", 7)))
+    shelf._keep(generation, (shelf._requests, "abc", Head(1, "in_progress", 7, None)))
     assert shelf._kept(shelf._requests, "abc") is None
-    shelf._keep(shelf.reading(), (shelf._requests, "abc", Head(2, "in_progress", 7)))
-    assert shelf._kept(shelf._requests, "abc") == Head(2, "in_progress", 7)
+    shelf._keep(shelf.reading(), (shelf._requests, "abc", Head(2, "in_progress", 7, None)))
+    assert shelf._kept(shelf._requests, "abc") == Head(2, "in_progress", 7, None)
     shelf._listening = False  # not listening: nothing kept is trusted
     assert shelf._kept(shelf._requests, "abc") is None
 
 
 def test_an_in_memory_database_turns_the_front_off(make_app: Any) -> None:
-    assert make_app(DATABASE_URL="sqlite://").extensions["cancelsvc.poll_front"].enabled is False
+    assert make_app(DATABASE_URL="sqlite://", CANCELSVC_POLL_FRONT="on").extensions["cancelsvc.poll_front"].enabled is False
 
 
 # --- PostgreSQL: answers from memory, kept current by notifications -----------------------
@@ -235,18 +239,64 @@ def test_losing_the_channel_forgets_everything_and_recovers(app: Flask, api: Api
 def test_rows_this_process_commits_are_forgotten_at_once(app: Flask, api: Api, rid: str) -> None:
     shelf = book(app)
     shelf._listening = True  # as on PostgreSQL, with the channel up
-    shelf._keep(shelf.reading(), (shelf._requests, rid, Head(1, "in_progress", 1)),
+    shelf._keep(shelf.reading(), (shelf._requests, rid, Head(1, "in_progress", 1, None)),
                 (shelf._keys, "some-hash", ["cancellations:read"]))
     db.session.execute(sa.update(ApiKey).values(name="renamed"))  # a statement, not an object
     db.session.commit()
     assert shelf._kept(shelf._keys, "some-hash") is None
-    assert shelf._kept(shelf._requests, rid) == Head(1, "in_progress", 1)
+    assert shelf._kept(shelf._requests, rid) == Head(1, "in_progress", 1, None)
     api.applied(rid, "identity.verified", {"method": "video"})  # an ORM change of the request
     assert shelf._kept(shelf._requests, rid) is None
 
 
+@pytest.mark.parametrize("front", ["on", "off"])
+def test_the_front_answers_every_caller_as_flask_does(make_app: Any, api: Api, rid: str, api_key: Any,
+                                                      front: str) -> None:
+    """One credential reading and one visibility rule: the front (when it answers) and Flask agree."""
+    owner_line = make_line()
+    owned = api.open_request(owner_line)["id"]
+    callers = {
+        "reader key": api.headers, "admin key": bearer(api_key("admin")), "precheck key": bearer(api_key("precheck")),
+        "events key": bearer(api_key("events:write")), "owner": customer_headers(owner_line),
+        "other customer": customer_headers(make_line()), "unknown key": bearer("csk_unknown"),
+    }
+    flask_only = make_app(CANCELSVC_POLL_FRONT="off").test_client()
+    for request_id in (rid, owned):
+        for name, headers in callers.items():
+            for conditional in ({"X-Request-ID": "same"}, {"X-Request-ID": "same", "If-None-Match": '"v1.zh-CN"'}):
+                answered = [api.progress(request_id, headers=headers, **conditional) for _ in range(2)][-1]
+                expected = flask_only.get(f"/api/v1/cancellations/{request_id}/progress",
+                                          headers={**headers, **conditional})
+                assert (answered.status_code, answered.get_data()) == (expected.status_code, expected.get_data()), (
+                    name, conditional)
+
+
+@pytest.mark.app_config(CANCELSVC_POLL_FRONT="off")
+def test_with_the_front_off_flask_answers_every_poll(app: Flask, api: Api) -> None:
+    assert "cancelsvc.poll_front" not in app.extensions
+    rid = api.open_request(make_line())["id"]
+    assert api.progress(rid).status_code == 200
+    with flask_requests(app) as handled:
+        assert api.progress(rid, **{"If-None-Match": '"v1.zh-CN"'}).status_code == 304
+    assert handled == [f"/api/v1/cancellations/{rid}/progress"]
+
+
 @pytest.mark.postgres_only
-def test_api_keys_are_remembered_until_their_row_changes(app: Flask, api: Api, rid: str) -> None:
+@pytest.mark.parametrize("front", ["on", "off"])
+def test_api_keys_are_remembered_until_their_row_changes(make_app: Any, front: str) -> None:
+    app = make_app(CANCELSVC_POLL_FRONT=front)
+    with app.app_context():
+        from tests.factories import ApiKeyFactory
+        from tests.requests.conftest import Api as Calls
+
+        api = Calls(app.test_client(), ApiKeyFactory(scopes=["cancellations:write"]).clear,
+                    ApiKeyFactory(scopes=["events:write"]).clear)
+        rid = api.open_request(make_line(device=True))["id"]
+        _remembered_until_revoked(app, api, rid)
+
+
+def _remembered_until_revoked(app: Flask, api: Api, rid: str) -> None:
+    listening(app)
     assert api.get(rid).status_code == 200  # any API call: the key is read once, then remembered
     with statements() as seen:
         assert api.get(rid).status_code == 200
@@ -273,7 +323,7 @@ def test_without_the_change_triggers_nothing_is_kept(app: Flask) -> None:
         shelf.reading()  # starts the listener, which finds a trigger missing
         time.sleep(1.5)
         assert shelf._listening is False
-        shelf._keep(shelf.reading(), (shelf._requests, "abc", Head(1, "in_progress", 7)))
+        shelf._keep(shelf.reading(), (shelf._requests, "abc", Head(1, "in_progress", 7, None)))
         assert shelf._kept(shelf._requests, "abc") is None
     finally:
         shelf.dispose()
