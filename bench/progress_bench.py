@@ -1,7 +1,7 @@
 """Progress polling throughput under gunicorn, against a bare Flask JSON endpoint.
 
 Usage: python bench/progress_bench.py [--database-url URL] [--duration 10] [--connections 16]
-                                      [--rounds 3] [--workers 2] [--worker-class sync]
+                                      [--rounds 3] [--workers 2] [--worker-class sync] [--ports 5160-5179]
 
 Prepares the PostgreSQL database (a clean schema, the typical account, an API key, a
 pre-check and a submitted request), then, one server at a time and with the same
@@ -155,10 +155,17 @@ def prepare(url: str) -> Fixture:
     return fixture
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_port(ports: str | None = None) -> int:
+    """A free port on 127.0.0.1: any, or the first free one of ``ports`` ("5160-5179")."""
+    first, _, last = (ports or "0-0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    sys.exit(f"no free port in {ports}")
 
 
 class Server:
@@ -168,7 +175,7 @@ class Server:
                  ready_path: str) -> None:
         self.name, self.module, self.chdir, self.env, self.args = name, module, chdir, env, args
         self.ready_path = ready_path
-        self.port = free_port()
+        self.port = free_port(args.ports)
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.log = tempfile.NamedTemporaryFile(prefix=f"progress-bench-{name}-", suffix=".log", delete=False)
@@ -346,6 +353,7 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread only)")
     parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--ports", default=None, help="port range for the servers, e.g. 5160-5179 (default: any)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: install it with `apt-get install -y wrk` (Debian/Ubuntu) and run again.")
