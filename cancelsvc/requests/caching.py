@@ -11,6 +11,7 @@ skips that peek and loads the request once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -51,8 +52,10 @@ def is_current(if_none_match: ETags, version: int, locale: str) -> bool:
     return if_none_match.is_strong(tag) or if_none_match.is_weak(tag)
 
 
+@functools.lru_cache(maxsize=1024)
 def if_none_match(value: str | None) -> ETags:
-    """A raw ``If-None-Match`` header (the poll front has no Flask request)."""
+    """A raw ``If-None-Match`` header (the poll front has no Flask request); a poller sends
+    the same value again and again, so parsed values are kept."""
     return parse_etags(value)
 
 
