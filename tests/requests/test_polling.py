@@ -287,9 +287,10 @@ def test_api_keys_are_remembered_until_their_row_changes(make_app: Any, front: s
     app = make_app(CANCELSVC_POLL_FRONT=front)
     with app.app_context():
         from tests.factories import ApiKeyFactory
+        from tests.requests.conftest import APP_SCOPES
         from tests.requests.conftest import Api as Calls
 
-        api = Calls(app.test_client(), ApiKeyFactory(scopes=["cancellations:write"]).clear,
+        api = Calls(app.test_client(), ApiKeyFactory(scopes=list(APP_SCOPES)).clear,
                     ApiKeyFactory(scopes=["events:write"]).clear)
         rid = api.open_request(make_line(device=True))["id"]
         _remembered_until_revoked(app, api, rid)
