@@ -14,6 +14,7 @@ from werkzeug.routing import Rule
 from cancelsvc.api import ApiBlueprint
 from cancelsvc.auth import require
 from cancelsvc.auth.principal import Policy
+from cancelsvc.contract import operation
 from models.auth import API_SCOPES
 from tests.conftest import bearer
 
@@ -134,6 +135,7 @@ def test_decorator_order_does_not_matter(make_app: Any) -> None:
     @blp.route("")
     class Ordered(MethodView):
         @blp.arguments(Body)  # parsing written outside the declaration still comes after it
+        @operation("orderedTest")
         @require(["precheck"])
         def post(self, body: dict[str, Any]) -> dict[str, Any]:
             return body
