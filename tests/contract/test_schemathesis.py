@@ -38,6 +38,7 @@ from flask import Flask
 from cancelsvc.auth.tokens import mint_customer_token
 from cancelsvc.database import transaction
 from cancelsvc.demo.service import seed
+from cancelsvc.services import services
 from models import Account, CancellationRequest, db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,11 +92,11 @@ def server(make_app: Callable[..., Flask], base_config: dict[str, Any], tmp_path
     app = make_app()
     with app.app_context():
         with transaction():
-            demo = seed(dt.date.today(), app.config["CANCELSVC_PII_KEY"])
+            demo = seed(dt.date.today(), services(app).settings.pii_key)
         code, msisdn = db.session.execute(
             sa.select(CancellationRequest.tracking_code, Account.msisdn)
             .join(Account, Account.id == CancellationRequest.account_id).limit(1)).one()
-        token = mint_customer_token(demo.customer, app.config["CANCELSVC_JWT_SECRET"])
+        token = mint_customer_token(demo.customer, str(services(app).settings.CANCELSVC_JWT_SECRET))
         document = app.extensions["cancelsvc.api"].spec.to_dict()
     port = int(os.environ.get("CANCELSVC_TEST_PORT") or _free_port())
     config = {**base_config, "TRACK_LIMIT_PER_CODE": "100000 per minute",
