@@ -71,9 +71,9 @@ def if_match_version() -> int:
     return versions.pop()
 
 
-def _version(tag: str) -> int | None:
-    number = tag[1:].split(".", 1)[0] if tag.startswith("v") else ""
-    return int(number) if number.isdigit() else None
+def _version(tag: str | None) -> int | None:
+    number = tag[1:].split(".", 1)[0] if tag and tag.startswith("v") else ""  # Werkzeug gives None for W/""
+    return int(number) if number.isascii() and number.isdigit() else None
 
 
 def cache_header_items(version: int, state: str, locale: str) -> list[tuple[str, str]]:

@@ -65,7 +65,7 @@ def test_stale_if_match_is_refused(app: Any, api: Api, counter_request: dict[str
     assert item(api.doc(rid), "identity.documents")["status"] == "todo"
 
 
-@pytest.mark.parametrize("header", ["*", "garbage", '"vx.zh-CN"'])
+@pytest.mark.parametrize("header", ["*", "garbage", '"vx.zh-CN"', '"v\u00b2.zh-CN"', 'W/"C", W/""', '"v1.en", "v2.en"'])
 def test_unusable_if_match_is_refused(app: Any, api: Api, counter_request: dict[str, Any], header: str) -> None:
     clerk = _staff(api)
     response = api.patch(counter_request["id"], "identity.documents", {"status": "done"}, header, headers=clerk)
