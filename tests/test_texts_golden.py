@@ -33,6 +33,7 @@ from flask.testing import FlaskClient
 import models.base
 from cancelsvc.demo.service import seed
 from cancelsvc.jobs import tick
+from cancelsvc.services import services
 from models import Account, db
 from tests.conftest import bearer
 
@@ -165,7 +166,7 @@ def record(app: Flask, client: FlaskClient, key: str) -> dict[str, Any]:
 
 
 def test_demo_documents_read_as_recorded(app: Flask, client: FlaskClient, api_key: Any, frozen: None) -> None:
-    seed(TODAY, app.config["CANCELSVC_PII_KEY"])
+    seed(TODAY, services(app).settings.pii_key)
     db.session.commit()
     key = api_key("admin")
     recorded = record(app, client, key)
