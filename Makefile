@@ -80,9 +80,15 @@ run: $(VENV)/.runtime
 # SQLite with the poll front off, and, when TEST_DATABASE_URL is set, the tests that use
 # the database again on PostgreSQL. Tests run in XDIST_WORKERS processes (pytest-xdist),
 # each with a database of its own (see tests/conftest.py); XDIST_WORKERS=0 runs in one process.
+# The browser tests (tests/browser, Chromium) run once: in the PostgreSQL pass when there is one.
 XDIST_WORKERS ?= 2
 test: lint $(COMPILED)
-	TEST_DATABASE_URL= $(PY) -m pytest -n $(XDIST_WORKERS) $(PYTEST_ARGS)
+	@if [ ! -x "$${CANCELSVC_CHROMIUM:-/usr/bin/chromium}" ]; then \
+		echo "** No Chromium at $${CANCELSVC_CHROMIUM:-/usr/bin/chromium}: the browser tests are skipped" \
+		     "(apt-get install chromium fonts-noto-cjk to run them)."; \
+	fi
+	TEST_DATABASE_URL= CANCELSVC_TEST_BROWSER=$$([ -n "$$TEST_DATABASE_URL" ] && echo 0 || echo 1) \
+		$(PY) -m pytest -n $(XDIST_WORKERS) $(PYTEST_ARGS)
 	@echo "== request tests again with CANCELSVC_POLL_FRONT=off"
 	TEST_DATABASE_URL= CANCELSVC_POLL_FRONT=off $(PY) -m pytest -n $(XDIST_WORKERS) $(PYTEST_ARGS) tests/requests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

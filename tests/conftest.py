@@ -70,6 +70,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _browser_tests(config, items)
     if not config.getoption("--database-tests-only"):
         return
     # A test uses the database when "database_url" is among its fixtures (directly or through
@@ -89,6 +90,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+def _browser_tests(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests under ``tests/browser`` are marked ``browser``; ``CANCELSVC_TEST_BROWSER=0`` leaves
+    them out (``make test`` runs them once, in the PostgreSQL pass when there is one)."""
+    browser_dir = Path(__file__).parent / "browser"
+    for item in items:
+        if browser_dir in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+    if os.environ.get("CANCELSVC_TEST_BROWSER") != "0":
+        return
+    kept = [i for i in items if not i.get_closest_marker("browser")]
+    dropped = [i for i in items if i.get_closest_marker("browser")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def _create_database_if_missing(url: str) -> None:
     """Create the worker's PostgreSQL database, connecting to the base one to do it."""
     parsed = sa.make_url(url)
@@ -101,6 +118,17 @@ def _create_database_if_missing(url: str) -> None:
                 conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
     finally:
         admin.dispose()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On CI (``CI=true``) a skipped browser test is a failure: they must really run there."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and os.environ.get("CI") == "true" and item.get_closest_marker("browser"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"browser tests must run on CI, but this one was skipped: {reason}"
 
 
 @pytest.fixture(scope="session")
