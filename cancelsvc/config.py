@@ -11,6 +11,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,6 +80,21 @@ def _text(name: str, raw: str) -> str:
     return raw
 
 
+def _line_of_text(name: str, raw: str) -> str:
+    text = raw.strip()
+    if not text or len(text) > 100 or any(ch in text for ch in "\r\n"):
+        raise ConfigError(f"{name} must be one line of 1 to 100 characters, got {raw!r}")
+    return text
+
+
+def _public_url(name: str, raw: str) -> str:
+    """The base of every link a customer gets: http(s)://host[:port][/path], no trailing slash."""
+    text = _url(("http", "https"))(name, raw.strip())
+    if any(ch in text for ch in "?#") or " " in text:
+        raise ConfigError(f"{name} must be a base URL without query or fragment, got {raw!r}")
+    return text.rstrip("/")
+
+
 def _queue_name(name: str, raw: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", raw):
         raise ConfigError(f"{name} must be 1 to 64 letters, digits or underscores, got {raw!r}")
@@ -137,6 +153,10 @@ class Settings:
     CANCELSVC_LOG_LEVEL: str = "INFO"
     CANCELSVC_ENV: str = "production"
     CANCELSVC_POLL_FRONT: bool = True
+    CANCELSVC_PUBLIC_URL: str = "http://127.0.0.1:5000"
+    CANCELSVC_OPERATOR_NAME: str = "cancelsvc"
+    CANCELSVC_HOTLINE: str = "10000"
+    CANCELSVC_CONSOLE_IDLE_MINUTES: int = 30
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -190,6 +210,8 @@ class Settings:
             "RATELIMIT_STORAGE_URI": resolve_sqlite_path(self.CANCELSVC_RATELIMIT_STORAGE, project_root),
             # The installation's name also keeps its rate-limit counters apart in a shared Redis.
             "RATELIMIT_KEY_PREFIX": self.CANCELSVC_QUEUE_NAME,
+            # Console sessions are permanent: the signed cookie expires this long after the last request.
+            "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.CANCELSVC_CONSOLE_IDLE_MINUTES),
         }
         cfg.update(self.extras)
         return cfg
@@ -238,4 +260,8 @@ _VALIDATORS: dict[str, Callable[[str, str], Any]] = {
     "CANCELSVC_LOG_LEVEL": _choice("DEBUG", "INFO", "WARNING", "ERROR"),
     "CANCELSVC_ENV": _choice("production", "development"),
     "CANCELSVC_POLL_FRONT": _switch,
+    "CANCELSVC_PUBLIC_URL": _public_url,
+    "CANCELSVC_OPERATOR_NAME": _line_of_text,
+    "CANCELSVC_HOTLINE": _line_of_text,
+    "CANCELSVC_CONSOLE_IDLE_MINUTES": lambda n, r: _bounded_int(n, r, 1, 24 * 60),
 }

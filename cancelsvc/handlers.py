@@ -29,6 +29,7 @@ def forget_previous_caller() -> None:
     """Caller and language are per request, even when an app context is shared (tests, CLI)."""
     g.pop("principal", None)
     g.pop("locale", None)
+    g.pop("_login_user", None)  # Flask-Login's cache of the console user
 
 
 def _rate_limited(error: RateLimitExceeded) -> Response:

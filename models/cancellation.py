@@ -37,6 +37,8 @@ class CancellationRequest(ClaimMixin, Base):
     timezone: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     reason: Mapped[str | None] = mapped_column(sa.String(32))
     comment: Mapped[str | None] = mapped_column(sa.String(1000))
+    # How to reach the customer once the number is gone: {"phone": E.164?, "email": ...?}.
+    contact: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     withdraw_until: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -61,3 +61,6 @@ class Store(Base):
     code: Mapped[str] = mapped_column(sa.String(32), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     city: Mapped[str | None] = mapped_column(sa.String(100))
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+    opening_hours: Mapped[str | None] = mapped_column(sa.String(200))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))

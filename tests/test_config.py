@@ -22,6 +22,9 @@ def test_defaults_match_the_spec() -> None:
     assert s.CANCELSVC_COOLING_OFF_HOURS == 72
     assert s.CANCELSVC_FOLLOW_UP_HOURS == 48
     assert s.CANCELSVC_QUEUE_URL is None
+    assert s.CANCELSVC_PUBLIC_URL == "http://127.0.0.1:5000"
+    assert s.CANCELSVC_CONSOLE_IDLE_MINUTES == 30
+    assert s.CANCELSVC_OPERATOR_NAME and s.CANCELSVC_HOTLINE
 
 
 @pytest.mark.parametrize(
@@ -37,6 +40,12 @@ def test_defaults_match_the_spec() -> None:
         ("CANCELSVC_EXTRA_HOLIDAYS", "2026-12-24,christmas"),
         ("CANCELSVC_LOG_FORMAT", "xml"),
         ("CANCELSVC_POLL_FRONT", "maybe"),
+        ("CANCELSVC_PUBLIC_URL", "ftp://cancel.example"),
+        ("CANCELSVC_PUBLIC_URL", "https://cancel.example/?x=1"),
+        ("CANCELSVC_OPERATOR_NAME", "   "),
+        ("CANCELSVC_HOTLINE", "10000\nX-Injected: 1"),
+        ("CANCELSVC_CONSOLE_IDLE_MINUTES", "0"),
+        ("CANCELSVC_CONSOLE_IDLE_MINUTES", "soon"),
     ],
 )
 def test_invalid_value_names_the_variable(name: str, value: str) -> None:
@@ -55,6 +64,14 @@ def test_environment_values_are_typed() -> None:
                                          ("false", False), ("no", False)])
 def test_the_poll_front_switch(raw: str, on: bool) -> None:
     assert Settings.load({"CANCELSVC_POLL_FRONT": raw}).CANCELSVC_POLL_FRONT is on
+
+
+def test_public_url_loses_its_trailing_slash_and_idle_minutes_become_the_session_lifetime() -> None:
+    from datetime import timedelta
+
+    s = Settings.load({"CANCELSVC_PUBLIC_URL": "https://cancel.example/app/", "CANCELSVC_CONSOLE_IDLE_MINUTES": "5"})
+    assert s.CANCELSVC_PUBLIC_URL == "https://cancel.example/app"
+    assert s.flask_config(Path("/tmp"))["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=5)
 
 
 def test_secrets_are_generated_once_into_instance(tmp_path: Path) -> None:

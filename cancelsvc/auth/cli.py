@@ -1,4 +1,4 @@
-"""``keys create``, ``users create`` and ``tokens customer``."""
+"""``keys create|list|revoke``, ``users create|list|disable|reset-password`` and ``tokens customer``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from cancelsvc.auth.keys import create_key
-from cancelsvc.auth.sessions import create_user
+from cancelsvc.auth.keys import create_key, list_keys, revoke_key
+from cancelsvc.auth.sessions import create_user, disable_user, list_users, reset_password
 from cancelsvc.auth.tokens import mint_customer_token
 from cancelsvc.database import transaction
 from cancelsvc.errors import AppError
@@ -17,6 +17,8 @@ from cancelsvc.services import settings
 keys_cli = AppGroup("keys", help="Manage API keys.")
 users_cli = AppGroup("users", help="Manage staff users of the console.")
 tokens_cli = AppGroup("tokens", help="Development tokens.")
+#: Who the audit log names for changes made on the command line.
+CLI_ACTOR = "cli"
 
 
 def _fail(error: AppError) -> click.ClickException:
@@ -39,6 +41,27 @@ def keys_create(name: str, scopes: str) -> None:
     click.echo("Store it now: it is shown only once.", err=True)
 
 
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List API keys (id, prefix, name, scopes, created, revoked); never the keys themselves."""
+    for row in list_keys():
+        revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+        click.echo(f"{row.id}\t{row.prefix}…\t{row.name}\t{','.join(row.scopes)}\t"
+                   f"created {row.created_at:%Y-%m-%d %H:%M}\t{revoked}")
+
+
+@keys_cli.command("revoke")
+@click.argument("key")
+def keys_revoke(key: str) -> None:
+    """Revoke the key with this id or prefix (csk_…); refused from its next use."""
+    try:
+        with transaction():
+            row = revoke_key(key.rstrip("…"), CLI_ACTOR)
+    except AppError as error:
+        raise _fail(error) from None
+    click.echo(f"Revoked key {row.id} ({row.prefix}…, {row.name})")
+
+
 @users_cli.command("create")
 @click.option("--username", required=True)
 @click.option("--role", type=click.Choice(["clerk", "supervisor", "admin"]), required=True)
@@ -56,6 +79,43 @@ def users_create(username: str, role: str, store_code: str | None, password_stdi
     except AppError as error:
         raise _fail(error) from None
     click.echo(f"Created {user.role} {user.username}" + (f" at {user.store_code}" if user.store_code else ""))
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List staff users: username, role, store, active or disabled."""
+    for user in list_users():
+        click.echo(f"{user.username}\t{user.role}\t{user.store_code or '-'}\t"
+                   f"{'active' if user.active else 'disabled'}")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable a user; their open sessions end with their next request."""
+    try:
+        with transaction():
+            user = disable_user(username, CLI_ACTOR)
+    except AppError as error:
+        raise _fail(error) from None
+    click.echo(f"Disabled {user.username}")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_reset_password(username: str, password_stdin: bool) -> None:
+    """Give a user a new password (asks for it unless --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        with transaction():
+            user = reset_password(username, password, CLI_ACTOR)
+    except AppError as error:
+        raise _fail(error) from None
+    click.echo(f"New password set for {user.username}")
 
 
 @tokens_cli.command("customer")

@@ -12,6 +12,7 @@ from cancelsvc.auth.principal import Principal
 from cancelsvc.errors import Unauthorized, Unprocessable
 from models import ApiKey, db
 from models.auth import API_SCOPES
+from models.base import utcnow
 
 KEY_PREFIX = "csk_"
 _KEYS = ApiKey.__table__
@@ -42,6 +43,28 @@ def create_key(name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
     row = ApiKey(name=name, prefix=clear[:12], key_hash=hash_key(clear), scopes=scope_list)
     db.session.add(row)
     return row, clear
+
+
+def list_keys() -> list[ApiKey]:
+    """Every key, newest first (revoked ones too: they explain old audit records)."""
+    return list(db.session.execute(sa.select(ApiKey).order_by(ApiKey.id.desc())).scalars())
+
+
+def revoke_key(ref: str, actor: str) -> ApiKey:
+    """Revoke the key with id or prefix ``ref`` (refused from its next use); audited."""
+    from cancelsvc import audit
+
+    query = sa.select(ApiKey).where(ApiKey.id == int(ref)) if ref.isdigit() else \
+        sa.select(ApiKey).where(ApiKey.prefix == ref)
+    rows = list(db.session.execute(query).scalars())
+    if len(rows) != 1:
+        message = f"no key with id or prefix {ref!r}" if not rows else f"several keys start with {ref!r}; use the id"
+        raise Unprocessable(message, errors={"key": [message]})
+    row = rows[0]
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.append(actor, "api_key.revoked", "api_key", str(row.id), {"name": row.name, "prefix": row.prefix})
+    return row
 
 
 def principal_for_hash(key_hash: str) -> Principal:

@@ -86,3 +86,37 @@ def create_user(username: str, password: str, role: str, store_code: str | None)
     user = StaffUser(username=username, password_hash=hash_password(password), role=role, store_code=store_code)
     db.session.add(user)
     return user
+
+
+def list_users() -> list[StaffUser]:
+    return list(db.session.execute(sa.select(StaffUser).order_by(StaffUser.username)).scalars())
+
+
+def _user(username: str) -> StaffUser:
+    user = db.session.execute(sa.select(StaffUser).where(StaffUser.username == username)).scalar_one_or_none()
+    if user is None:
+        raise Unprocessable(errors={"username": [f"no user {username!r}"]})
+    return user
+
+
+def disable_user(username: str, actor: str) -> StaffUser:
+    """Disable a user: the next request of any of their sessions is signed out; audited."""
+    from cancelsvc import audit
+
+    user = _user(username)
+    if user.active:
+        user.active = False
+        audit.append(actor, "staff_user.disabled", "staff_user", str(user.id), {"username": user.username})
+    return user
+
+
+def reset_password(username: str, password: str, actor: str) -> StaffUser:
+    """Set a new password (same rules as at creation); audited without the password."""
+    from cancelsvc import audit
+
+    user = _user(username)
+    if len(password) < MIN_LENGTH:
+        raise Unprocessable(errors={"password": [f"must be at least {MIN_LENGTH} characters"]})
+    user.password_hash = hash_password(password)
+    audit.append(actor, "staff_user.password_reset", "staff_user", str(user.id), {"username": user.username})
+    return user

@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import ValidationError, fields
 
 from cancelsvc.common.money import CURRENCY, money_json, q
+from cancelsvc.common.phones import normalise_msisdn
 from cancelsvc.texts.marks import N_
 
 # At most 12 integer digits: plenty for a phone bill, and bounds the work on hostile input.
@@ -124,3 +125,16 @@ class IsoDateTime(fields.AwareDateTime):
             dt.datetime.fromisoformat(value)  # refuse garbage rather than serve it
             return value
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Msisdn(fields.String):
+    """A mobile number in any common notation, normalised to E.164."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > 32:
+            raise ValidationError("Not a valid phone number.")
+        normal = normalise_msisdn(text)
+        if normal is None:
+            raise ValidationError(f"Not a valid phone number: {text!r}.")
+        return normal

@@ -11,11 +11,16 @@ from typing import Any
 from models.vocabulary import HoldKind
 
 STORES = [
-    ("HZ-001", "杭州西湖营业厅", "杭州"),
-    ("SH-001", "上海徐家汇营业厅", "上海"),
-    ("BJ-001", "北京西单营业厅", "北京"),
-    ("GZ-001", "广州天河营业厅", "广州"),
-    ("CD-001", "成都春熙路营业厅", "成都"),
+    {"code": "HZ-001", "name": "杭州西湖营业厅", "city": "杭州", "address": "杭州市西湖区文三路 259 号",
+     "opening_hours": "周一至周日 9:00–18:00", "phone": "0571-8700 1000"},
+    {"code": "SH-001", "name": "上海徐家汇营业厅", "city": "上海", "address": "上海市徐汇区肇嘉浜路 1111 号",
+     "opening_hours": "周一至周日 9:00–19:00", "phone": "021-6400 1000"},
+    {"code": "BJ-001", "name": "北京西单营业厅", "city": "北京", "address": "北京市西城区西单北大街 131 号",
+     "opening_hours": "周一至周日 9:00–18:30", "phone": "010-6600 1000"},
+    {"code": "GZ-001", "name": "广州天河营业厅", "city": "广州", "address": "广州市天河区天河路 208 号",
+     "opening_hours": "周一至周日 9:30–18:30", "phone": "020-3800 1000"},
+    {"code": "CD-001", "name": "成都春熙路营业厅", "city": "成都", "address": "成都市锦江区春熙路 99 号",
+     "opening_hours": "周一至周日 9:00–18:00", "phone": "028-8600 1000"},
 ]
 
 NAMES = [
@@ -174,9 +179,4 @@ def build(today: date) -> dict[str, Any]:
                                              "renews_on": _d(today, 30)}])])
     customer(23, [a(31, "CD-001", prepaid_credit="8.80", loyalty_points=80),
                   a(32, "CD-001", status="suspended")], locale="en")
-    return {"customers": customers}
-
-
-def store_rows() -> list[tuple[str, str, str]]:
-    """(code, name, city) of the demo stores."""
-    return list(STORES)
+    return {"stores": [dict(s) for s in STORES], "customers": customers}

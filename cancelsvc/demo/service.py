@@ -11,7 +11,7 @@ from cancelsvc.auth.keys import create_key, hash_key
 from cancelsvc.auth.passwords import hash_password
 from cancelsvc.demo import data
 from cancelsvc.imports.service import ImportReport, import_document
-from models import Account, ApiKey, StaffUser, Store, db
+from models import Account, ApiKey, StaffUser, db
 from models.auth import API_SCOPES
 
 DEMO_KEY_NAME = "demo"
@@ -43,11 +43,6 @@ def seed(today: date, pii_key: str, previous_key: str | None = None) -> DemoSeed
     and a new one is issued.
     """
     report = import_document(data.build(today), pii_key)
-    stores = {s.code: s for s in db.session.execute(sa.select(Store)).scalars()}
-    for code, name, city in data.store_rows():
-        store = stores.get(code) or Store(code=code, name=name)
-        store.name, store.city = name, city
-        db.session.add(store)
     clear = previous_key if previous_key and _valid_demo_key(previous_key) else _fresh_demo_key()
     existing = {u.username: u for u in db.session.execute(sa.select(StaffUser)).scalars()}
     for username, role, store_code in DEMO_USERS:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from cancelsvc.common.phones import normalise_msisdn
+from cancelsvc.common.fields import Msisdn
 from cancelsvc.common.schemas import StrictSchema
 from models.account import ACCOUNT_STATUSES, FAMILY_ROLES, PAYMENT_METHODS
 from models.customer import SEGMENTS
@@ -53,17 +53,6 @@ class Rate(fields.Field):
         if isinstance(value, bool) or not rate.is_finite() or not (0 <= rate <= 1):
             raise ValidationError("Must be between 0 and 1.")
         return rate
-
-
-class Msisdn(fields.String):
-    """A mobile number in any common notation, normalised to E.164."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        normal = normalise_msisdn(text)
-        if normal is None:
-            raise ValidationError(f"Not a valid phone number: {text!r}.")
-        return normal
 
 
 class IdDocSchema(StrictSchema):
@@ -170,5 +159,15 @@ class CustomerSchema(StrictSchema):
             raise ValidationError(f"Unknown timezone {value!r}.") from None
 
 
+class StoreSchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    city = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    opening_hours = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
 class ImportFileSchema(StrictSchema):
+    stores = fields.List(fields.Nested(StoreSchema), load_default=list)
     customers = fields.List(fields.Nested(CustomerSchema), required=True)

@@ -1,6 +1,6 @@
 """All-or-nothing, idempotent upsert of an import document.
 
-Keys: customers by ``external_id``, accounts by ``msisdn``, contracts by
+Keys: stores by ``code``, customers by ``external_id``, accounts by ``msisdn``, contracts by
 ``external_id``, bills by (account, ``period``), devices by ``serial``, services by
 (account, ``code``). Importing the same file twice changes nothing; a later file
 updates what it names and leaves the rest alone.
@@ -66,15 +66,15 @@ def import_document(document: Any, pii_key: str) -> ImportReport:
         data = ImportFileSchema().load(document if isinstance(document, dict) else {"customers": document})
     except ValidationError as error:
         raise ImportRejected(flatten_messages(error.messages)) from None
-    problems = _duplicate_keys(data["customers"])
+    problems = _duplicate_keys(data["customers"], data["stores"])
     if problems:
         raise ImportRejected(problems)
     with db.session.no_autoflush:
-        report = _Upsert(pii_key).run(data["customers"])
+        report = _Upsert(pii_key).run(data["customers"], data["stores"])
     return report
 
 
-def _duplicate_keys(customers: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
+def _duplicate_keys(customers: Sequence[dict[str, Any]], stores: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
     """Keys that must be unique across the file (or within an account)."""
     problems: dict[str, list[str]] = {}
     seen: dict[tuple[str, str], str] = {}
@@ -84,6 +84,8 @@ def _duplicate_keys(customers: Sequence[dict[str, Any]]) -> dict[str, list[str]]
         if first != path:
             problems.setdefault(path, []).append(f"Duplicate {kind} {key!r}; first given at {first}.")
 
+    for si, store in enumerate(stores):
+        claim("store code", store["code"], f"stores[{si}].code")
     for ci, customer in enumerate(customers):
         claim("customer external_id", customer["external_id"], f"customers[{ci}].external_id")
         for ai, account in enumerate(customer["accounts"]):
@@ -130,7 +132,7 @@ class _Upsert:
         self.report = ImportReport()
         self.problems: dict[str, list[str]] = {}
 
-    def run(self, customers: Sequence[dict[str, Any]]) -> ImportReport:
+    def run(self, customers: Sequence[dict[str, Any]], stores: Sequence[dict[str, Any]] = ()) -> ImportReport:
         accounts_in = [a for c in customers for a in c["accounts"]]
         self.customers = _fetch(Customer, Customer.external_id, (c["external_id"] for c in customers))
         self.accounts = _fetch(
@@ -149,7 +151,10 @@ class _Upsert:
         self.groups = _fetch(
             FamilyGroup, FamilyGroup.group_code, (a["family"]["group_code"] for a in accounts_in if a["family"])
         )
-        self.stores = _fetch(Store, Store.code, (a["store_code"] for a in accounts_in if a["store_code"]))
+        self.stores = _fetch(Store, Store.code, [*(s["code"] for s in stores),
+                                                 *(a["store_code"] for a in accounts_in if a["store_code"])])
+        for data in stores:
+            self._store_row(data)
         for ci, data in enumerate(customers):
             self._customer(f"customers[{ci}]", data)
         if self.problems:
@@ -224,6 +229,14 @@ class _Upsert:
             group = self.groups[code] = FamilyGroup(group_code=code)
             db.session.add(group)
         return group
+
+    def _store_row(self, data: dict[str, Any]) -> None:
+        store = self.stores.get(data["code"])
+        created = store is None
+        if store is None:
+            store = self.stores[data["code"]] = Store(code=data["code"])
+            db.session.add(store)
+        self._track("stores", created, _assign(store, {k: v for k, v in data.items() if k != "code"}))
 
     def _store(self, code: str) -> None:
         if code not in self.stores:

@@ -109,6 +109,7 @@ def request_document(req: CancellationRequest, locale: str, msisdn: str) -> dict
         "effective_date": req.effective_date.isoformat(),
         "reason": req.reason,
         "comment": req.comment,
+        "contact": {"phone": req.contact.get("phone"), "email": req.contact.get("email")} if req.contact else None,
         "submitted_at": req.submitted_at.isoformat(),
         "withdraw_until": req.withdraw_until.isoformat(),
         "deactivated_at": _iso(req.deactivated_at),

@@ -55,7 +55,8 @@ class Cancellations(MethodView):
         """Submit a request from a fresh pre-check (``Idempotency-Key`` required)."""
         principal = current_principal()
         # ``submitted`` keeps the pre-check and account loaded while the document is built.
-        submitted = service.submit(principal, body["precheck_id"], body["reason"], body["comment"])
+        submitted = service.submit(principal, body["precheck_id"], body["reason"], body["comment"],
+                                   body["contact"])
         req = submitted.request
         doc = request_document(req, current_locale(), shown_msisdn(principal, submitted.account.msisdn))
         return presented(doc), 201, {"Location": f"/api/v1/cancellations/{req.id}",

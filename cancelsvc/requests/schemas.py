@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from cancelsvc.common.fields import IsoDate, IsoDateTime, Money
+from cancelsvc.common.fields import IsoDate, IsoDateTime, Money, Msisdn
 from cancelsvc.common.schemas import OutSchema, StrictSchema
 from cancelsvc.precheck.checklist import CHANNELS
 from cancelsvc.precheck.result import CLERK, CUSTOMER, OPERATOR
@@ -37,10 +37,25 @@ EVENT_TYPES = values(EventType)
 REASONS = values(Reason)
 
 
+class ContactSchema(StrictSchema):
+    """How to reach the customer after the cancellation: another mobile number and/or an e-mail."""
+
+    phone = Msisdn(load_default=None, allow_none=True, metadata={"example": "+8613912345678"})
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+
+    @validates_schema
+    def something_to_reach(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data.get("phone") and not data.get("email"):
+            raise ValidationError("Give a phone number, an e-mail address or both.", "phone")
+
+
 class CancellationCreateSchema(StrictSchema):
     precheck_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(values(Reason)))
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    contact = fields.Nested(ContactSchema, load_default=None, allow_none=True,
+                            metadata={"description": "A contact for after the cancellation (the number stops "
+                                                     "working): used for the follow-up call and later messages."})
 
 
 class ChecklistPatchSchema(StrictSchema):
@@ -208,6 +223,11 @@ class RequestItemSchema(OutSchema):
     done_at = IsoDateTime(required=True, allow_none=True)
 
 
+class ContactOutSchema(OutSchema):
+    phone = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+
+
 class QuotedSchema(OutSchema):
     total = Money(required=True)
     paid = Money(required=True)
@@ -227,6 +247,7 @@ class RequestSchema(OutSchema):
     effective_date = IsoDate(required=True)
     reason = fields.String(required=True, allow_none=True, validate=validate.OneOf(REASONS))
     comment = fields.String(required=True, allow_none=True)
+    contact = fields.Nested(ContactOutSchema, required=True, allow_none=True)
     submitted_at = IsoDateTime(required=True)
     withdraw_until = IsoDateTime(required=True)
     deactivated_at = IsoDateTime(required=True, allow_none=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
@@ -109,8 +110,13 @@ class Submitted(NamedTuple):
     account: Account
 
 
-def submit(principal: Principal, precheck_id: str, reason: str | None, comment: str | None) -> Submitted:
-    """Turn a fresh, submittable pre-check into a request (the caller's transaction commits it)."""
+def submit(principal: Principal, precheck_id: str, reason: str | None, comment: str | None,
+           contact: Mapping[str, str | None] | None = None) -> Submitted:
+    """Turn a fresh, submittable pre-check into a request (the caller's transaction commits it).
+
+    ``contact`` (``phone``/``email``, already validated) is how to reach the customer
+    once the number is gone.
+    """
     precheck = db.session.get(Precheck, precheck_id) if len(precheck_id) <= 36 else None
     # The customer (time zone) and services (restore point) come with the account: one query.
     account = (db.session.get(Account, precheck.account_id, options=_ACCOUNT_FOR_SUBMIT)
@@ -158,6 +164,7 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
         timezone=snap_tz,
         reason=reason,
         comment=comment,
+        contact=_contact(contact),
         submitted_at=now,
         withdraw_until=now + cooling,
         quoted_total=quoted,
@@ -188,6 +195,11 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
     outbox.publish(outbox.CANCELLATION_CREATED, req.id,
                    {"id": req.id, "tracking_code": req.tracking_code, "state": req.state, "version": req.version})
     return Submitted(req, precheck, account)
+
+
+def _contact(contact: Mapping[str, str | None] | None) -> dict[str, str] | None:
+    kept = {k: v for k, v in (contact or {}).items() if v}
+    return kept or None
 
 
 def restore_point(account: Account) -> dict[str, Any]:
