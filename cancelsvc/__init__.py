@@ -113,6 +113,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from cancelsvc.calls.routes import blp as calls_blp
     from cancelsvc.console.routes import blp as console_blp
     from cancelsvc.customers.routes import blp as customers_blp
     from cancelsvc.ops.routes import blp as ops_blp
@@ -124,7 +125,8 @@ def register_blueprints(app: Flask) -> None:
     from cancelsvc.webhooks.routes import blp as webhooks_blp
 
     api = app.extensions["cancelsvc.api"]
-    for blp in (customers_blp, prechecks_blp, cancellations_blp, events_blp, tracking_blp, webhooks_blp):
+    for blp in (customers_blp, prechecks_blp, cancellations_blp, events_blp, tracking_blp, webhooks_blp,
+                calls_blp):
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
     app.register_blueprint(ops_blp)
     app.register_blueprint(docs_assets)

@@ -42,6 +42,15 @@ class Api(SmorestApi):
     def _register_responses(self) -> None:
         """The problem responses are registered by ``cancelsvc.contract.ContractPlugin``."""
 
+    def _register_pagination_header(self) -> None:
+        """``X-Pagination`` is a header, so its value is a string (JSON text of the page metadata)."""
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata as JSON text: total, total_pages, first_page, last_page, page, "
+                           "previous_page, next_page",
+            "schema": {"type": "string", "example": '{"total": 2, "total_pages": 1, "first_page": 1, '
+                                                    '"last_page": 1, "page": 1}'},
+        }, lazy=True)
+
     def handle_http_exception(self, error: HTTPException) -> Response:
         return http_exception_to_problem(error)
 

@@ -41,6 +41,8 @@ _TITLES: dict[str, str] = {
     "cancellation.precheck_blocked": N_("A few things need sorting out first; after that you can submit"),
     "cancellation.already_deactivated": N_("The number is already deactivated; the request is complete"),
     "cancellation.closed": N_("This request is already closed"),
+    "call.not_found": N_("We could not find this call task"),
+    "call.closed": N_("This call task is already closed"),
     "cancellation.cooling_off_over": N_("The cooling-off has ended; to withdraw, contact us or visit a store"),
     "cancellation.waiver_needs_supervisor": N_("Waivers are confirmed by a supervisor"),
     "event.unknown_request": N_("No cancellation request matches this event"),

@@ -9,6 +9,7 @@ from models.account import Account
 from models.audit import AuditHead, AuditRecord
 from models.auth import ApiKey, StaffUser
 from models.base import Base, db
+from models.calls import CallTask
 from models.cancellation import CancellationRequest, ChecklistEntry, InboundEvent, TimelineEntry
 from models.customer import Customer, FamilyGroup, Store
 from models.holdings import Bill, Contract, Device, ValueAddedService
@@ -26,6 +27,7 @@ __all__ = [
     "AuditRecord",
     "Base",
     "Bill",
+    "CallTask",
     "CancellationRequest",
     "ChecklistEntry",
     "Contract",

@@ -22,6 +22,16 @@ class CancellationRequest(ClaimMixin, Base):
     """
 
     __tablename__ = "cancellation_requests"
+    __table_args__ = (
+        # The staff work queue: a store's open requests by due date, optionally breached only or
+        # waiting on one party; admins across stores.
+        sa.Index("ix_cancellation_requests_queue", "store_code", "due_at"),
+        sa.Index("ix_cancellation_requests_queue_breached", "store_code", "breached", "due_at"),
+        sa.Index("ix_cancellation_requests_queue_waiting", "store_code", "waiting_on", "due_at"),
+        sa.Index("ix_cancellation_requests_queue_state", "store_code", "state", "due_at"),
+        sa.Index("ix_cancellation_requests_due_at", "due_at"),
+        sa.Index("ix_cancellation_requests_store_submitted", "store_code", "submitted_at"),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_uuid)
     tracking_code: Mapped[str] = mapped_column(sa.String(12), unique=True, nullable=False)
@@ -60,6 +70,13 @@ class CancellationRequest(ClaimMixin, Base):
     nodes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)
     eta: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)
     last_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # Derived on every change (``Change.finish``) for the staff queue, never computed per row:
+    # when the next required to-do is due (NULL once the request is closed), whether a step is
+    # late, who the request waits on (customer | clerk | operator | third_party) and which to-do.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    breached: Mapped[bool] = mapped_column(default=False, nullable=False)
+    waiting_on: Mapped[str | None] = mapped_column(sa.String(16))
+    next_item: Mapped[str | None] = mapped_column(sa.String(120))
     created_by: Mapped[str] = mapped_column(sa.String(80), nullable=False)
 
     items: Mapped[list[ChecklistEntry]] = relationship(

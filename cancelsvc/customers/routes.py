@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
+from flask_smorest.pagination import PaginationParameters
 
 from cancelsvc.api import ApiBlueprint
 from cancelsvc.auth import current_principal, require
 from cancelsvc.contract import operation
-from cancelsvc.customers import service
-from cancelsvc.customers.schemas import AccountListSchema
+from cancelsvc.customers import search, service
+from cancelsvc.customers.schemas import AccountListSchema, SearchResultListSchema, SearchSchema
 from cancelsvc.i18n import current_locale
 from cancelsvc.requests import service as requests
 from cancelsvc.requests.schemas import RequestListSchema
@@ -32,8 +33,25 @@ class MyAccounts(MethodView):
 class MyCancellations(MethodView):
     @operation("listMyCancellations")
     @blp.response(200, RequestListSchema)
+    @blp.paginate(page_size=10)
     @require(customer=True)
-    def get(self) -> dict[str, Any]:
-        """The calling customer's cancellation requests, newest first."""
+    def get(self, pagination_parameters: PaginationParameters) -> dict[str, Any]:
+        """The calling customer's cancellation requests, newest first (paginated, ``X-Pagination``)."""
         principal, locale = current_principal(), current_locale()
-        return {"items": [requests.full_document(principal, req, locale) for req in requests.my_requests(principal)]}
+        rows, total = requests.my_requests(principal, pagination_parameters.page, pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return {"items": [requests.full_document(principal, req, locale) for req in rows]}
+
+
+@blp.route("/search")
+class CustomerSearch(MethodView):
+    @operation("searchCustomers")
+    @blp.arguments(SearchSchema)
+    @blp.response(200, SearchResultListSchema)
+    @require(["admin"], staff=True)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Find customers by number (any notation), tracking code, name or identity-document number.
+
+        A POST, so nothing searched ends up in a URL or an access log. Clerks find their store's.
+        """
+        return {"items": search.search(current_principal(), body["q"])}

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from cancelsvc import audit, outbox
+from cancelsvc.calls import tasks as calls
 from cancelsvc.database import is_postgres
 from cancelsvc.errors import NotFound
 from cancelsvc.precheck.codec import to_json_value
@@ -117,6 +118,8 @@ class Change:
         node_changes = self._diff_nodes(nodes)
         self._revise_eta(nodes)
         req.next_check_at = _next_check(req, nodes, self.now)
+        _derive_queue_columns(req, nodes)
+        calls.sync(req, self.now, self.caller)
         if not (self.changed or node_changes):
             return
         req.version += 1
@@ -159,6 +162,29 @@ class Change:
         if new != old:
             self.req.eta = new
             self.changed = True
+
+
+def _derive_queue_columns(req: CancellationRequest, nodes: list[progress.Node]) -> None:
+    """The staff queue's columns: next required to-do, who it waits on, its due date, breach."""
+    open_nodes = [n for n in nodes if n.status in ("pending", "in_progress")]
+    req.breached = any(n.sla_breached for n in open_nodes)
+    if req.state not in OPEN:
+        req.due_at, req.next_item = None, None
+        req.waiting_on = next((n.waiting_on for n in open_nodes if n.waiting_on), None)
+        return
+    pending = [i for i in req.items
+               if i.required and i.status not in CLOSED_ITEM and i.code not in progress.DONE_AT_DEACTIVATION]
+    by_code = {n.code: n for n in nodes}
+    deactivation = by_code[NodeCode.DEACTIVATED]
+    if pending:
+        item = pending[0]
+        item_node = progress.ITEM_NODE.get(item.code)
+        node = by_code[item_node] if item_node is not None else deactivation
+        req.next_item, req.waiting_on = item.key, item.owner
+        req.due_at = node.due_at or deactivation.due_at
+    else:
+        req.next_item, req.waiting_on = None, "operator"
+        req.due_at = deactivation.due_at
 
 
 def _all_required_done(req: CancellationRequest) -> bool:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
+from flask_smorest.pagination import PaginationParameters
 
 from cancelsvc.api import ApiBlueprint
 from cancelsvc.auth import Callers, current_principal, require
@@ -16,7 +17,7 @@ from cancelsvc.database import transaction
 from cancelsvc.errors import Unprocessable
 from cancelsvc.i18n import current_locale
 from cancelsvc.idempotency import idempotent
-from cancelsvc.requests import inbound, service
+from cancelsvc.requests import inbound, queue, service
 from cancelsvc.requests.caching import IF_MATCH, cached_view, etag, if_match_version
 from cancelsvc.requests.presenter import progress_document, request_document
 from cancelsvc.requests.schemas import (
@@ -26,7 +27,9 @@ from cancelsvc.requests.schemas import (
     EventAcceptedSchema,
     EventSchema,
     ProgressSchema,
+    RequestListArgsSchema,
     RequestSchema,
+    RequestSummaryListSchema,
 )
 from cancelsvc.texts.marks import N_
 from models import CancellationRequest
@@ -45,6 +48,20 @@ def _full(req: CancellationRequest) -> dict[str, Any]:
 
 @blp.route("")
 class Cancellations(MethodView):
+    @operation("listCancellations")
+    @blp.arguments(RequestListArgsSchema, location="query")
+    @blp.response(200, RequestSummaryListSchema)
+    @blp.paginate(page_size=25)
+    @require(["cancellations:read", "cancellations:write"], staff=True)
+    def get(self, args: dict[str, Any], pagination_parameters: PaginationParameters) -> dict[str, Any]:
+        """Requests the caller may see (clerks: their store's), filtered; ``open=true`` is the work queue."""
+        page = queue.list_requests(current_principal(), queue.QueueFilter(
+            state=args["state"], store=args["store"], breached=args["breached"], waiting_on=args["waiting_on"],
+            created_from=args["created_from"], created_to=args["created_to"], open_only=args["open"],
+        ), pagination_parameters.page, pagination_parameters.page_size)
+        pagination_parameters.item_count = page.total
+        return {"items": page.rows}
+
     @require(**WRITERS)
     @idempotent
     @operation("createCancellation", 409)

@@ -259,3 +259,46 @@ class RequestSchema(OutSchema):
 
 class RequestListSchema(OutSchema):
     items = fields.List(fields.Nested(RequestSchema), required=True)
+
+
+# --- Staff lists ------------------------------------------------------------------------
+
+class RequestListArgsSchema(StrictSchema):
+    """Filters of ``GET /cancellations`` (query string)."""
+
+    state = fields.String(load_default=None, validate=validate.OneOf(STATES))
+    store = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
+    breached = fields.Boolean(load_default=None)
+    waiting_on = fields.String(load_default=None, validate=validate.OneOf(("customer", "clerk", "operator",
+                                                                            "third_party")))
+    created_from = fields.AwareDateTime(load_default=None, metadata={"description": "Submitted at or after"})
+    created_to = fields.AwareDateTime(load_default=None, metadata={"description": "Submitted before"})
+    open = fields.Boolean(load_default=False, metadata={
+        "description": "Only open requests, sorted by due date (the work queue); else newest first"})
+
+    @validates_schema
+    def range_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("created_from") and data.get("created_to") and data["created_to"] <= data["created_from"]:
+            raise ValidationError("Must be after created_from.", "created_to")
+
+
+class RequestSummarySchema(OutSchema):
+    id = fields.String(required=True)
+    tracking_code = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    version = fields.Integer(required=True)
+    account_id = fields.Integer(required=True)
+    msisdn = fields.String(required=True)
+    customer_name = fields.String(required=True)
+    store_code = fields.String(required=True, allow_none=True)
+    submitted_at = fields.AwareDateTime(required=True)
+    withdraw_until = fields.AwareDateTime(required=True)
+    due_at = fields.AwareDateTime(required=True, allow_none=True, metadata={"description": "When the next required to-do is due"})
+    breached = fields.Boolean(required=True, metadata={"description": "A step is past its SLA"})
+    waiting_on = fields.String(required=True, allow_none=True)
+    next_item = fields.String(required=True, allow_none=True, metadata={"description": "Key of the next required to-do"})
+    risk_band = fields.String(required=True, allow_none=True)
+
+
+class RequestSummaryListSchema(OutSchema):
+    items = fields.List(fields.Nested(RequestSummarySchema), required=True)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from cancelsvc import outbox
 from cancelsvc.auth.principal import Principal
+from cancelsvc.common.paging import offset_of
 from cancelsvc.customers.service import can_see_account, shown_msisdn, visible_to
 from cancelsvc.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from cancelsvc.precheck.checklist import ITEM_NODE
@@ -282,13 +283,17 @@ def full_document(principal: Principal, req: CancellationRequest, locale: str) -
     return request_document(req, locale, shown_msisdn(principal, number))
 
 
-def my_requests(principal: Principal) -> list[CancellationRequest]:
-    """The calling customer's requests, newest first."""
-    return list(
-        db.session.execute(
-            sa.select(CancellationRequest)
-            .where(CancellationRequest.customer_id == principal.customer_id)
-            .order_by(CancellationRequest.submitted_at.desc())
-        ).scalars()
-    )
+def my_requests(principal: Principal, page: int = 1, page_size: int = 25) -> tuple[list[CancellationRequest], int]:
+    """One page of the calling customer's requests, newest first, and how many there are."""
+    mine = CancellationRequest.customer_id == principal.customer_id
+    total = db.session.execute(sa.select(sa.func.count()).select_from(CancellationRequest).where(mine)).scalar_one()
+    offset = offset_of(page, page_size)
+    if offset is None:
+        return [], int(total)
+    rows = db.session.execute(
+        sa.select(CancellationRequest).where(mine)
+        .order_by(CancellationRequest.submitted_at.desc(), CancellationRequest.id)
+        .limit(page_size).offset(offset)
+    ).scalars()
+    return list(rows), int(total)
 

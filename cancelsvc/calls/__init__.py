@@ -1,0 +1,1 @@
+"""Call tasks: customers a clerk should phone (follow-up calls, dissatisfied customers)."""

@@ -1,0 +1,106 @@
+"""The call list and closing a call: thin over the request lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from cancelsvc import audit
+from cancelsvc.auth.principal import Principal
+from cancelsvc.calls.tasks import FOLLOW_UP
+from cancelsvc.common.paging import offset_of
+from cancelsvc.errors import Conflict, NotFound
+from cancelsvc.requests.inbound import followup_recorded
+from cancelsvc.requests.lifecycle import Change, load_for_change
+from cancelsvc.requests.service import actor_of
+from models import Account, CallTask, CancellationRequest, Customer, db
+
+#: When a customer was not reached, the call comes back on the list this much later.
+RETRY_AFTER = dt.timedelta(hours=2)
+
+
+def _scope(query: sa.Select[Any], principal: Principal, store: str | None) -> sa.Select[Any] | None:
+    if principal.is_staff and not principal.sees_everything:
+        if store is not None and store != principal.store_code:
+            return None
+        return query.where(CallTask.store_code == principal.store_code)
+    return query.where(CallTask.store_code == store) if store is not None else query
+
+
+def list_calls(principal: Principal, now: dt.datetime, page: int, page_size: int,
+               store: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Open call tasks that are due, most urgent first: dissatisfied customers, then follow-ups."""
+    base = _scope(sa.select(CallTask.id).where(CallTask.closed_at.is_(None), CallTask.due_at <= now),
+                  principal, store)
+    if base is None:
+        return [], 0
+    total = db.session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    offset = offset_of(page, page_size)
+    if offset is None:
+        return [], int(total)
+    order = (CallTask.priority, CallTask.due_at, CallTask.id)
+    ids = base.order_by(*order).limit(page_size).offset(offset).subquery()
+    r = CancellationRequest
+    rows = db.session.execute(
+        sa.select(CallTask, r.tracking_code, r.contact, r.follow_up, r.deactivated_at, Account.msisdn,
+                  Customer.name.label("customer_name"), Customer.phone, Customer.email)
+        .join(ids, ids.c.id == CallTask.id)
+        .join(r, r.id == CallTask.request_id)
+        .join(Account, Account.id == r.account_id)
+        .join(Customer, Customer.id == r.customer_id)
+        .order_by(*order)
+    ).all()
+    return [_row(row) for row in rows], int(total)
+
+
+def _row(row: Any) -> dict[str, Any]:
+    task: CallTask = row.CallTask
+    contact = row.contact or {}
+    return {
+        "id": task.id, "kind": task.kind, "request_id": task.request_id, "tracking_code": row.tracking_code,
+        "customer_name": row.customer_name, "msisdn": row.msisdn,
+        # Whom to call: the contact given for after the cancellation, else the customer's own details.
+        "phone": contact.get("phone") or row.phone, "email": contact.get("email") or row.email,
+        "due_at": task.due_at, "attempts": task.attempts, "deactivated_at": row.deactivated_at,
+        "follow_up": row.follow_up, "last_outcome": task.outcome,
+    }
+
+
+def get_call(principal: Principal, call_id: str) -> CallTask:
+    task = db.session.get(CallTask, call_id) if len(call_id) <= 36 else None
+    mine = principal.is_staff and task is not None and task.store_code is not None \
+        and task.store_code == principal.store_code
+    if task is None or not (principal.sees_everything or mine):
+        raise NotFound(code="call.not_found")
+    return task
+
+
+def close_call(principal: Principal, call_id: str, reached: bool, satisfied: bool | None,
+               comment: str | None, now: dt.datetime) -> CallTask:
+    """Record a call: not reached → back on the list later; reached → closed with the outcome.
+
+    Closing a follow-up call records the follow-up exactly like a ``followup.recorded`` event.
+    """
+    task = get_call(principal, call_id)
+    if task.closed_at is not None:
+        raise Conflict(code="call.closed")
+    outcome = {"reached": reached, "satisfied": satisfied if reached else None, "comment": comment}
+    task.outcome = outcome
+    task.attempts += 1
+    if not reached:
+        task.due_at = now + RETRY_AFTER
+        audit.append(principal.caller_key, "call.not_reached", "call_task", task.id,
+                     {"request_id": task.request_id, "kind": task.kind, "attempts": task.attempts})
+        return task
+    task.closed_at, task.closed_by = now, principal.caller_key
+    audit.append(principal.caller_key, "call.closed", "call_task", task.id,
+                 {"request_id": task.request_id, "kind": task.kind, **outcome})
+    if task.kind == FOLLOW_UP:
+        req = load_for_change(task.request_id)
+        change = Change(req, actor_of(principal), principal.caller_key, now=now)
+        change.audit_data = {"call_id": task.id}
+        if followup_recorded(change, {"satisfied": satisfied, "comment": comment}, now):
+            change.finish("event.followup.recorded")
+    return task
