@@ -143,6 +143,38 @@ def idempotent(view: Callable[P, ResponseReturnValue]) -> Callable[P, Response]:
     return wrapper
 
 
+def once(key: str, fingerprint: str, effect: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+    """Run ``effect`` once per caller and ``key``: ``idempotent`` for a form (the key is rendered into it).
+
+    The same contract and the same reservation: the JSON result is stored with the effect in
+    one transaction (this function commits); the same key again returns the first result
+    (``True`` as second value) without running ``effect``; a different ``fingerprint`` is
+    ``idempotency.mismatch``; a concurrent request with the key still running is
+    ``idempotency.in_progress``.
+    """
+    if not _KEY.fullmatch(key):
+        raise Unprocessable(code="idempotency.key_invalid", errors={"key": ["Use 1 to 255 visible ASCII characters."]})
+    caller = current_principal().caller_key
+    now = utcnow()
+    stored = _find(caller, key, now)
+    reserved = None if stored is not None else _reserve(caller, key, fingerprint, now)
+    if reserved is None:
+        winner = stored or _find(caller, key, now)
+        if winner is None or winner.status_code == 0:
+            raise _in_progress()
+        _replay(winner, fingerprint)  # checks the fingerprint, ends the read
+        return dict(winner.response_body or {}), True
+    try:
+        result = effect()
+    except BaseException:
+        db.session.rollback()  # the reservation goes with the effect: a retry runs again
+        raise
+    db.session.execute(sa.update(IdempotencyRecord).where(IdempotencyRecord.id == reserved).values(
+        status_code=201, response_body=result, response_headers=None))
+    db.session.commit()
+    return result, False
+
+
 def request_fingerprint(method: str, path: str, body: bytes) -> str:
     """SHA-256 of method, path and the body (canonical JSON when it is JSON)."""
     try:

@@ -11,7 +11,7 @@ from cancelsvc import audit
 from cancelsvc.auth.principal import Principal
 from cancelsvc.calls.tasks import FOLLOW_UP
 from cancelsvc.common.paging import offset_of
-from cancelsvc.errors import Conflict, NotFound
+from cancelsvc.errors import Conflict, NotFound, PreconditionFailed
 from cancelsvc.requests.inbound import followup_recorded
 from cancelsvc.requests.lifecycle import Change, load_for_change
 from cancelsvc.requests.service import actor_of
@@ -98,9 +98,22 @@ def close_call(principal: Principal, call_id: str, reached: bool, satisfied: boo
     audit.append(principal.caller_key, "call.closed", "call_task", task.id,
                  {"request_id": task.request_id, "kind": task.kind, **outcome})
     if task.kind == FOLLOW_UP:
-        req = load_for_change(task.request_id)
-        change = Change(req, actor_of(principal), principal.caller_key, now=now)
-        change.audit_data = {"call_id": task.id}
-        if followup_recorded(change, {"satisfied": satisfied, "comment": comment}, now):
-            change.finish("event.followup.recorded")
+        record_follow_up(principal, task.request_id, bool(satisfied), comment, now, call_id=task.id)
     return task
+
+
+def record_follow_up(principal: Principal, request_id: str, satisfied: bool, comment: str | None,
+                     now: dt.datetime, *, call_id: str | None = None, version: int | None = None) -> bool:
+    """Record the follow-up call exactly like the ``followup.recorded`` event; False when already recorded.
+
+    ``version`` (a console form's) must match the request's, like ``If-Match``.
+    """
+    req = load_for_change(request_id)
+    if version is not None and req.version != version:
+        raise PreconditionFailed(code="precondition.failed", version=req.version)
+    change = Change(req, actor_of(principal), principal.caller_key, now=now)
+    change.audit_data = {"call_id": call_id} if call_id else {}
+    if not followup_recorded(change, {"satisfied": satisfied, "comment": comment}, now):
+        return False
+    change.finish("event.followup.recorded")
+    return True

@@ -1,12 +1,73 @@
-"""Console forms (Flask-WTF, CSRF included)."""
+"""Console forms (Flask-WTF, CSRF included). Field checks here are about the form only
+(present, length); the rules themselves live in the services and schemas."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from cancelsvc.console.labels import REASONS
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+
+
+class SearchForm(FlaskForm):
+    q = StringField(_l("Number, tracking code, name or ID card"), validators=[DataRequired(), Length(max=100)])
+
+
+class PrecheckForm(FlaskForm):
+    when = RadioField(_l("Cancel"), choices=[("asap", _l("As soon as possible")), ("date", _l("On a date"))],
+                      default="asap", validators=[InputRequired()])
+    effective_date = StringField(_l("Date (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])
+
+
+class SubmitForm(FlaskForm):
+    precheck_id = HiddenField(validators=[DataRequired(), Length(max=36)])
+    submission_key = HiddenField(validators=[DataRequired(), Length(max=64)])
+    reason = SelectField(_l("Reason"), choices=[("", "—"), *REASONS.items()], validators=[Optional()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
+    contact_phone = StringField(_l("Another mobile number"), validators=[Optional(), Length(max=32)])
+    contact_email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)])
+
+
+class ItemForm(FlaskForm):
+    """Tick an item off (done) or waive it, on the request version the page showed."""
+
+    version = IntegerField(validators=[InputRequired()])
+    key = HiddenField(validators=[DataRequired(), Length(max=120)])
+    status = HiddenField(validators=[DataRequired(), Regexp("^(done|waived)$")])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class FollowUpForm(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])
+    satisfied = RadioField(_l("Is the customer satisfied?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                           validators=[InputRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
+
+
+class WithdrawForm(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])
+    confirm = BooleanField(_l("The customer wants to withdraw this request"), validators=[DataRequired()])
+
+
+class CallForm(FlaskForm):
+    outcome = RadioField(_l("Outcome"), choices=[("reached_yes", _l("Reached: satisfied")),
+                                                 ("reached_no", _l("Reached: not satisfied")),
+                                                 ("not_reached", _l("Not reached: try again later"))],
+                         validators=[InputRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])

@@ -112,3 +112,39 @@ def my_accounts(principal: Principal) -> list[dict[str, Any]]:
         .order_by(Account.id)
     ).scalars()
     return [account_view(principal, a) for a in rows]
+
+
+def get_account(principal: Principal, account_id: int) -> Account:
+    """The account with everything the counter shows (customer, holdings, family); 404 when unseen."""
+    from models import Customer
+
+    account = db.session.execute(
+        sa.select(Account).where(Account.id == account_id).options(
+            selectinload(Account.customer).selectinload(Customer.accounts),
+            selectinload(Account.contracts), selectinload(Account.bills), selectinload(Account.devices),
+            selectinload(Account.services), selectinload(Account.family_group),
+        )
+    ).scalar_one_or_none()
+    if account is None or not can_see_account(principal, account):
+        raise NotFound(code="account.not_found")
+    return account
+
+
+def family_members(account: Account) -> list[Account]:
+    """The other lines in the account's family group."""
+    if account.family_group_id is None:
+        return []
+    return list(db.session.execute(
+        sa.select(Account).where(Account.family_group_id == account.family_group_id, Account.id != account.id)
+        .order_by(Account.id)
+    ).scalars())
+
+
+def requests_of(account_id: int) -> list[Any]:
+    """The account's requests, newest first (light rows)."""
+    from models import CancellationRequest as R
+
+    return list(db.session.execute(
+        sa.select(R.id, R.tracking_code, R.state, R.submitted_at, R.closed_at, R.due_at, R.breached)
+        .where(R.account_id == account_id).order_by(R.submitted_at.desc())
+    ).all())

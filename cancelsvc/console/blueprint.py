@@ -1,0 +1,80 @@
+"""The console's blueprint: language from the session, the signed-in clerk as the caller,
+HTML error pages, and template helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, render_template, request, session
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from wtforms import ValidationError
+
+from cancelsvc.auth.sessions import current_staff
+from cancelsvc.console import helpers, labels
+from cancelsvc.errors import AppError
+
+blp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+                static_folder="static", static_url_path="/static")
+
+LOCALES = ("zh-CN", "en")
+
+
+@blp.before_request
+def console_context() -> None:
+    """The language chosen in the header wins; the signed-in staff member is the caller.
+
+    Forms carry Flask-WTF's CSRF token, so the API's header check does not apply here.
+    """
+    if session.get("locale") in LOCALES:
+        g.locale = session["locale"]
+    if request.method == "POST" and request.endpoint != "console.login":
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as error:
+            raise CSRFError(str(error)) from None  # → the "page expired" page
+    staff = current_staff()
+    if staff is not None:
+        g.principal = staff
+
+
+@blp.after_request
+def no_store(response: Any) -> Any:
+    """Console pages carry customers' data: never cached, never framed."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+@blp.app_context_processor
+def template_helpers() -> dict[str, object]:
+    return {
+        "csrf_token": generate_csrf, "money": helpers.money, "when": helpers.when, "day": helpers.day,
+        "labels": labels, "label": labels.label, "operator_name": current_app.config["CANCELSVC_OPERATOR_NAME"],
+        "hotline": current_app.config["CANCELSVC_HOTLINE"],
+    }
+
+
+ERROR_TEXT = {
+    403: (_l("This is for another role"), _l("Ask a supervisor, or go back to the request.")),
+    404: (_l("Nothing here for you"),
+          _l("It does not exist, or it belongs to another store. The search box finds what is yours.")),
+    409: (_l("This has already moved on"), _l("The request changed its state; open it again to see where it is.")),
+    422: (_l("Please check what was entered"), _l("Some of it could not be used; go back and try again.")),
+}
+
+
+@blp.errorhandler(AppError)
+def app_error(error: AppError) -> ResponseReturnValue:
+    status = error.status if error.status in ERROR_TEXT else 404
+    title, hint = ERROR_TEXT[status]
+    return render_template("console/error.html", title=title, hint=hint, code=error.code), status
+
+
+@blp.errorhandler(CSRFError)
+def csrf_error(error: CSRFError) -> ResponseReturnValue:
+    return render_template("console/error.html", title=_("This page has expired"),
+                           hint=_("Please go back, reload the page and try again."), code="auth.csrf"), 400

@@ -1,0 +1,48 @@
+"""Small helpers for the console's views and templates: the caller, formatting, statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from cancelsvc.auth.principal import Principal
+from cancelsvc.auth.sessions import current_staff
+from cancelsvc.i18n import current_locale
+from cancelsvc.texts import format_day, format_money
+
+
+def staff() -> Principal:
+    """The signed-in staff member (views are behind ``login_required``)."""
+    principal = current_staff()
+    assert principal is not None
+    return principal
+
+
+def money(value: Any) -> str:
+    """A money object or amount, formatted for the page's language."""
+    if value is None:
+        return ""
+    amount = Decimal(value["amount"]) if isinstance(value, dict) else Decimal(value)
+    return format_money(amount, current_locale())
+
+
+def when(value: Any, with_time: bool = True) -> str:
+    """An instant (datetime or ISO text) in the operator's time zone, formatted for the language."""
+    if value in (None, ""):
+        return ""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(moment, dt.datetime):
+        local = moment.astimezone(ZoneInfo(current_app.config["CANCELSVC_TIMEZONE"]))
+        day = format_day(local.date(), current_locale())
+        return f"{day} {local:%H:%M}" if with_time else day
+    return format_day(moment, current_locale())
+
+
+def day(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    return format_day(dt.date.fromisoformat(value) if isinstance(value, str) else value, current_locale())

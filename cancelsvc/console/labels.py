@@ -1,0 +1,44 @@
+"""Words the console shows for the service's codes (states, owners, reasons, …), via gettext."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATES = {
+    "in_progress": _l("In progress"), "ready": _l("Ready for deactivation"), "completed": _l("Completed"),
+    "withdrawn": _l("Withdrawn"), "rejected": _l("Rejected"),
+}
+OWNERS = {
+    "customer": _l("Customer"), "clerk": _l("Clerk"), "operator": _l("Operator"), "third_party": _l("Third party"),
+}
+ITEM_STATUSES = {"todo": _l("To do"), "done": _l("Done"), "waived": _l("Waived"),
+                 "not_applicable": _l("Not applicable")}
+NODE_STATUSES = {"pending": _l("Pending"), "in_progress": _l("In progress"), "done": _l("Done"),
+                 "skipped": _l("Not needed"), "failed": _l("Stopped")}
+RESULTS = {
+    "green": (_l("Green"), _l("Nothing stands in the way: the request can be submitted now.")),
+    "yellow": (_l("Yellow"), _l("It can be submitted now; the to-dos below are done along the way.")),
+    "red": (_l("Red"), _l("Something must be sorted out first; the to-dos below say how.")),
+}
+SEVERITIES = {"blocker": _l("Sort out first"), "action": _l("To do"), "warning": _l("Good to know"),
+              "info": _l("For information")}
+BANDS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
+REASONS = {
+    "moving": _l("Moving away"), "too_expensive": _l("Too expensive"), "coverage": _l("Coverage"),
+    "service_quality": _l("Service quality"), "switching_operator": _l("Switching operator"),
+    "no_longer_needed": _l("No longer needed"), "deceased_holder": _l("Holder deceased"), "other": _l("Other"),
+}
+CALL_KINDS = {"dissatisfied": _l("Not satisfied: call back"), "follow_up": _l("Follow-up call")}
+FEE_KINDS = {"handset_subsidy": _l("Handset subsidy"), "plan_commitment": _l("Plan commitment"),
+             "fixed_term": _l("Fixed term")}
+ROLES = {"clerk": _l("Clerk"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}
+
+
+def label(group: dict[str, object], code: str | None) -> str:
+    """The word for ``code`` in the current language (the code itself when unknown)."""
+    if code is None:
+        return ""
+    value = group.get(code)
+    if isinstance(value, tuple):
+        value = value[0]
+    return str(value) if value is not None else code

@@ -1,0 +1,298 @@
+"""Console pages through the Flask test client: every page and form, and every error path
+(wrong store, stale version, double submit, waiver by a clerk, expired session, CSRF missing)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from models import AuditRecord, CancellationRequest, db
+from tests.factories import CustomerFactory, StaffUserFactory
+from tests.requests.conftest import Api, console_login, fresh, later, make_line, run_jobs
+
+
+def _csrf(client: Any) -> str:
+    html = client.get("/console/").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def clerk(client: Any, app: Any) -> dict[str, str]:
+    """A clerk of HZ-001 signed in; the form token to post with."""
+    StaffUserFactory(username="hz", store_code="HZ-001")
+    console_login(client, "hz")
+    return {"csrf_token": _csrf(client)}
+
+
+def _html(response: Any) -> str:
+    return response.get_data(as_text=True)
+
+
+def _precheck(client: Any, form: dict[str, str], account_id: int, **data: str) -> str:
+    response = client.post(f"/console/accounts/{account_id}/precheck", data={**form, "when": "asap", **data})
+    assert response.status_code == 302, _html(response)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def _submit_form(client: Any, precheck_id: str) -> dict[str, str]:
+    html = _html(client.get(f"/console/prechecks/{precheck_id}"))
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', html).group(1)
+    return {"precheck_id": precheck_id, "submission_key": key}
+
+
+def _todo(rid: str) -> str:
+    """The key of the request's first open item (at the counter: the identity documents)."""
+    return next(i.key for i in fresh(rid).items if i.status == "todo")
+
+
+def _status(rid: str, key: str) -> str:
+    return next(i.status for i in fresh(rid).items if i.key == key)
+
+
+def _submit(client: Any, form: dict[str, str], account_id: int, **data: str) -> str:
+    pid = _precheck(client, form, account_id)
+    response = client.post(f"/console/prechecks/{pid}/submit", data={**form, **_submit_form(client, pid), **data})
+    assert response.status_code == 303, _html(response)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+# --- Sign-in, session, language -----------------------------------------------------------
+
+def test_pages_need_a_session(client: Any, app: Any) -> None:
+    for path in ("/console/", "/console/calls", "/console/accounts/1", "/console/prechecks/x",
+                 "/console/requests/x", "/console/requests/x/print"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/console/login" in response.headers["Location"], path
+
+
+@pytest.mark.app_config(CANCELSVC_CONSOLE_IDLE_MINUTES=1)
+def test_session_expires_after_the_idle_minutes(client: Any, app: Any, clerk: dict[str, str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import itsdangerous.timed as timed
+
+    assert client.get("/console/").status_code == 200
+    real = timed.time.time
+    monkeypatch.setattr(timed.time, "time", lambda: real() + 61)
+    response = client.get("/console/")
+    assert response.status_code == 302 and "/console/login" in response.headers["Location"]
+
+
+def test_posts_without_csrf_token_change_nothing(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    line = make_line()
+    response = client.post(f"/console/accounts/{line.id}/precheck", data={"when": "asap"})
+    assert response.status_code == 400 and "csrf" in _html(response).lower()
+    assert client.post("/console/search", data={"q": "x"}).status_code == 400
+    assert db.session.execute(sa.select(sa.func.count()).select_from(CancellationRequest)).scalar_one() == 0
+
+
+def test_language_switch_is_remembered_in_the_session(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    response = client.post("/console/language", data={**clerk, "locale": "en", "next": "/console/calls"})
+    assert response.status_code == 302 and response.headers["Location"] == "/console/calls"
+    assert '<html lang="en">' in _html(client.get("/console/"))
+    away = client.post("/console/language", data={**clerk, "locale": "zh-CN", "next": "https://evil.example/"})
+    assert away.headers["Location"] == "/console/"
+    assert '<html lang="zh-CN">' in _html(client.get("/console/"))
+
+
+# --- Queue and search ---------------------------------------------------------------------
+
+def test_queue_lists_the_store_open_requests_with_filters(client: Any, app: Any, api: Api,
+                                                          clerk: dict[str, str]) -> None:
+    mine = api.open_request(make_line(store_code="HZ-001"))
+    theirs = api.open_request(make_line(store_code="SH-001"))
+    html = _html(client.get("/console/"))
+    assert mine["tracking_code"] in html and theirs["tracking_code"] not in html
+    assert mine["tracking_code"] not in _html(client.get("/console/?waiting_on=operator"))
+    assert mine["tracking_code"] in _html(client.get("/console/?waiting_on=customer&state=in_progress"))
+    assert mine["tracking_code"] not in _html(client.get("/console/?breached=1"))
+    assert client.get("/console/?page=99999999&state=<script>").status_code == 200
+
+
+def test_search_finds_the_store_customers_by_number_and_id_card(client: Any, app: Any,
+                                                                clerk: dict[str, str]) -> None:
+    customer = CustomerFactory(name="张伟", id_number="110101199003071234")
+    line = make_line(msisdn="+8613800138000", customer=customer)
+    make_line(msisdn="+8613800138009", store_code="SH-001")
+    found = client.post("/console/search", data={**clerk, "q": "138 0013 8000"})
+    assert found.status_code == 200 and f"/console/accounts/{line.id}" in _html(found)
+    by_card = _html(client.post("/console/search", data={**clerk, "q": "110101199003071234"}))
+    assert f"/console/accounts/{line.id}" in by_card and "110101199003071234" not in by_card.split("</header>")[1]
+    assert "+8613800138009" not in _html(client.post("/console/search", data={**clerk, "q": "13800138009"}))
+    empty = client.post("/console/search", data={**clerk, "q": ""})
+    assert empty.status_code == 422 and "error-summary" in _html(empty)
+
+
+# --- Account, pre-check, submission --------------------------------------------------------
+
+def test_account_and_precheck_pages_show_the_fee_as_a_calculator(client: Any, app: Any,
+                                                                 clerk: dict[str, str]) -> None:
+    line = make_line(contract=True, bill=True, device=True)
+    html = _html(client.get(f"/console/accounts/{line.id}"))
+    assert line.msisdn in html and f"K-{line.id}" in html and f"ONT-{line.id}" in html
+    pid = _precheck(client, clerk, line.id)
+    page = _html(client.get(f"/console/prechecks/{pid}"))
+    assert 'class="calculator"' in page and "200.00" in page
+    assert 'name="submission_key"' in page and 'id="contact_phone"' in page
+
+
+def test_precheck_form_errors_are_listed(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    line = make_line()
+    for date, status in (("31/12/2026", 422), ("2001-01-01", 422)):
+        response = client.post(f"/console/accounts/{line.id}/precheck",
+                               data={**clerk, "when": "date", "effective_date": date})
+        assert response.status_code == status and 'href="#effective_date"' in _html(response)
+    assert client.post(f"/console/accounts/{line.id}/precheck", data={**clerk, "when": "soon"}).status_code == 422
+
+
+def test_double_submit_makes_one_request_with_the_contact(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    line = make_line()
+    pid = _precheck(client, clerk, line.id)
+    form = {**clerk, **_submit_form(client, pid), "reason": "moving", "contact_phone": "139 1234 5678"}
+    first = client.post(f"/console/prechecks/{pid}/submit", data=form)
+    second = client.post(f"/console/prechecks/{pid}/submit", data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    rows = db.session.execute(sa.select(CancellationRequest)).scalars().all()
+    assert len(rows) == 1 and rows[0].contact == {"phone": "+8613912345678"} and rows[0].reason == "moving"
+    assert rows[0].created_by.startswith("staff:")
+
+
+def test_submission_problems_are_shown_in_the_page(client: Any, app: Any, api: Api, clerk: dict[str, str]) -> None:
+    line = make_line()
+    pid = _precheck(client, clerk, line.id)
+    form = {**clerk, **_submit_form(client, pid)}
+    bad = client.post(f"/console/prechecks/{pid}/submit", data={**form, "contact_phone": "12345",
+                                                                   "contact_email": "nope"})
+    assert bad.status_code == 422 and 'href="#contact_phone"' in _html(bad) and 'href="#contact_email"' in _html(bad)
+    api.open_request(line)
+    taken = client.post(f"/console/prechecks/{pid}/submit", data=form)
+    assert taken.status_code == 409 and "error-summary" in _html(taken)
+
+
+# --- The request page ---------------------------------------------------------------------------
+
+def test_tick_an_item_and_see_it_in_the_audit_log(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    line = make_line()
+    rid = _submit(client, clerk, line.id)
+    version, key = fresh(rid).version, _todo(rid)
+    response = client.post(f"/console/requests/{rid}/items", data={**clerk, "version": version,
+                                                                   "key": key, "status": "done",
+                                                                   "note": "已核对身份证原件"})
+    assert response.status_code == 303
+    req = fresh(rid)
+    item = next(i for i in req.items if i.key == key)
+    assert item.status == "done" and item.note == "已核对身份证原件" and req.state == "ready"
+    unknown = client.post(f"/console/requests/{rid}/items", data={**clerk, "version": req.version,
+                                                                  "key": "no.such", "status": "done"})
+    assert unknown.status_code == 404
+    audit = db.session.execute(sa.select(AuditRecord).where(AuditRecord.action == "cancellation.item_done")).scalar_one()
+    assert audit.actor.startswith("staff:")
+
+
+def test_stale_form_shows_the_request_as_it_is_and_keeps_the_note(client: Any, app: Any, api: Api,
+                                                                   clerk: dict[str, str]) -> None:
+    line = make_line(contract=True)
+    rid = _submit(client, clerk, line.id)
+    stale, key = fresh(rid).version, _todo(rid)
+    api.applied(rid, "payment.received", {"amount": {"amount": "1.00", "currency": "CNY"}})
+    response = client.post(f"/console/requests/{rid}/items", data={**clerk, "version": stale,
+                                                                   "key": key, "status": "done",
+                                                                   "note": "已核对原件"})
+    assert response.status_code == 409
+    html = _html(response)
+    assert "error-summary" in html and 'value="已核对原件"' in html
+    assert _status(rid, key) == "todo"
+
+
+def test_a_clerk_cannot_waive_and_is_told_so(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    rid = _submit(client, clerk, make_line().id)
+    key = _todo(rid)
+    response = client.post(f"/console/requests/{rid}/items", data={**clerk, "version": fresh(rid).version,
+                                                                   "key": key, "status": "waived",
+                                                                   "note": "客户在外地"})
+    assert response.status_code == 403 and "error-summary" in _html(response)
+    assert _status(rid, key) == "todo"
+
+
+def test_a_supervisor_waives_with_a_reason(client: Any, app: Any) -> None:
+    StaffUserFactory(username="boss", role="supervisor", store_code="HZ-001")
+    console_login(client, "boss")
+    form = {"csrf_token": _csrf(client)}
+    rid = _submit(client, form, make_line().id)
+    key = _todo(rid)
+    data = {**form, "version": fresh(rid).version, "key": key, "status": "waived"}
+    assert client.post(f"/console/requests/{rid}/items", data={**data, "note": ""}).status_code == 422
+    assert client.post(f"/console/requests/{rid}/items", data={**data, "note": "主管同意"}).status_code == 303
+    assert _status(rid, key) == "waived"
+
+
+def test_another_store_gets_404_everywhere(client: Any, app: Any, api: Api, clerk: dict[str, str]) -> None:
+    line = make_line(store_code="SH-001")
+    rid = api.open_request(line)["id"]
+    precheck_id = fresh(rid).precheck_id
+    for path in (f"/console/accounts/{line.id}", f"/console/prechecks/{precheck_id}", f"/console/requests/{rid}",
+                 f"/console/requests/{rid}/print", f"/console/requests/{rid}/withdraw", "/console/requests/x"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert line.msisdn not in _html(response)
+    for path in (f"/console/accounts/{line.id}/precheck", f"/console/requests/{rid}/items",
+                 f"/console/requests/{rid}/follow-up", f"/console/requests/{rid}/withdraw",
+                 "/console/calls/x/close"):
+        assert client.post(path, data={**clerk, "version": 1, "when": "asap"}).status_code == 404, path
+
+
+def test_withdraw_needs_the_confirmation_and_restores_the_line(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    rid = _submit(client, clerk, make_line().id)
+    page = client.get(f"/console/requests/{rid}/withdraw")
+    assert page.status_code == 200 and 'name="confirm"' in _html(page)
+    version = fresh(rid).version
+    unconfirmed = client.post(f"/console/requests/{rid}/withdraw", data={**clerk, "version": version})
+    assert unconfirmed.status_code == 422 and fresh(rid).state == "in_progress"
+    stale = client.post(f"/console/requests/{rid}/withdraw", data={**clerk, "version": version - 1, "confirm": "y"})
+    assert stale.status_code == 409 and fresh(rid).state == "in_progress"
+    done = client.post(f"/console/requests/{rid}/withdraw", data={**clerk, "version": version, "confirm": "y"})
+    assert done.status_code == 303 and fresh(rid).state == "withdrawn"
+    again = client.post(f"/console/requests/{rid}/withdraw", data={**clerk, "version": fresh(rid).version,
+                                                                    "confirm": "y"})
+    assert again.status_code == 409
+
+
+def test_print_page_masks_the_number_and_has_the_qr_code(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    line = make_line(msisdn="+8613800138000")
+    rid = _submit(client, clerk, line.id)
+    html = _html(client.get(f"/console/requests/{rid}/print"))
+    code = fresh(rid).tracking_code
+    assert "+86 138****8000" in html and "+8613800138000" not in html
+    assert f"http://127.0.0.1:5000/t/{code}" in html and "<svg" in html
+    assert "<nav" not in html and "print.css" in html
+
+
+@pytest.mark.app_config(CANCELSVC_COOLING_OFF_HOURS=0)
+def test_follow_up_is_recorded_from_the_request_page_and_calls_close(client: Any, app: Any, api: Api,
+                                                                      clerk: dict[str, str]) -> None:
+    rid = api.open_request(make_line())["id"]
+    api.applied(rid, "identity.verified", {"method": "video"})
+    run_jobs(later(seconds=1))
+    assert fresh(rid).state == "completed"
+    assert 'id="follow-up"' in _html(client.get(f"/console/requests/{rid}"))
+    version = fresh(rid).version
+    missing = client.post(f"/console/requests/{rid}/follow-up", data={**clerk, "version": version, "comment": "好"})
+    assert missing.status_code == 422 and ">好</textarea>" in _html(missing)
+    stale = client.post(f"/console/requests/{rid}/follow-up", data={**clerk, "version": version - 1,
+                                                                     "satisfied": "no", "comment": "好"})
+    assert stale.status_code == 409
+    ok = client.post(f"/console/requests/{rid}/follow-up", data={**clerk, "version": version, "satisfied": "no",
+                                                                  "comment": "等太久"})
+    assert ok.status_code == 303 and fresh(rid).follow_up["satisfied"] is False
+    calls = _html(client.get("/console/calls"))
+    assert fresh(rid).tracking_code in calls
+    call_id = re.search(r'/console/calls/([0-9a-f-]{36})/close', calls).group(1)
+    assert client.post(f"/console/calls/{call_id}/close", data={**clerk}).status_code == 422
+    closed = client.post(f"/console/calls/{call_id}/close", data={**clerk, "outcome": "reached_yes",
+                                                                   "comment": "已解释"})
+    assert closed.status_code == 303 and fresh(rid).tracking_code not in _html(client.get("/console/calls"))
+    again = client.post(f"/console/calls/{call_id}/close", data={**clerk, "outcome": "reached_yes"})
+    assert again.status_code == 409
