@@ -40,7 +40,7 @@ $(COMPILED): %.mo: %.po $(VENV)/.runtime
 # catalog, give the English catalog its source texts, compile. Then translate the new
 # empty msgstr entries of zh_CN (tests/test_translations.py names any that are missing).
 translations: $(VENV)/.runtime
-	$(PYBABEL) extract -F babel.cfg -k NP_:1c,2 -k NPN_:1c,2,3 --no-location --no-wrap \
+	$(PYBABEL) extract -F babel.cfg -k NP_:1c,2 -k NPN_:1c,2,3 -k _l -k lazy_gettext --no-location --no-wrap \
 		--project cancelsvc --version 1 -o $(TRANSLATIONS)/messages.pot .
 	$(PYBABEL) update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap \
 		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date

@@ -15,6 +15,7 @@ from wtforms import ValidationError
 from cancelsvc.auth.sessions import current_staff
 from cancelsvc.console import helpers, labels
 from cancelsvc.errors import AppError
+from cancelsvc.i18n import current_locale
 
 blp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                 static_folder="static", static_url_path="/static")
@@ -52,7 +53,7 @@ def no_store(response: Any) -> Any:
 @blp.app_context_processor
 def template_helpers() -> dict[str, object]:
     return {
-        "csrf_token": generate_csrf, "money": helpers.money, "when": helpers.when, "day": helpers.day,
+        "csrf_token": generate_csrf, "page_language": current_locale, "money": helpers.money, "when": helpers.when, "day": helpers.day,
         "labels": labels, "label": labels.label, "operator_name": current_app.config["CANCELSVC_OPERATOR_NAME"],
         "hotline": current_app.config["CANCELSVC_HOTLINE"],
     }
