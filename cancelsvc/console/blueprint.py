@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, g, render_template, request, session
+from flask import Blueprint, g, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +16,7 @@ from cancelsvc.auth.sessions import current_staff
 from cancelsvc.console import helpers, labels
 from cancelsvc.errors import AppError
 from cancelsvc.i18n import current_locale
+from cancelsvc.services import settings
 
 blp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                 static_folder="static", static_url_path="/static")
@@ -54,8 +55,8 @@ def no_store(response: Any) -> Any:
 def template_helpers() -> dict[str, object]:
     return {
         "csrf_token": generate_csrf, "page_language": current_locale, "money": helpers.money, "when": helpers.when, "day": helpers.day,
-        "labels": labels, "label": labels.label, "operator_name": current_app.config["CANCELSVC_OPERATOR_NAME"],
-        "hotline": current_app.config["CANCELSVC_HOTLINE"],
+        "labels": labels, "label": labels.label, "operator_name": settings().CANCELSVC_OPERATOR_NAME,
+        "hotline": settings().CANCELSVC_HOTLINE,
     }
 
 

@@ -7,11 +7,10 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-
 from cancelsvc.auth.principal import Principal
 from cancelsvc.auth.sessions import current_staff
 from cancelsvc.i18n import current_locale
+from cancelsvc.services import settings
 from cancelsvc.texts import format_day, format_money
 
 
@@ -36,7 +35,7 @@ def when(value: Any, with_time: bool = True) -> str:
         return ""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if isinstance(moment, dt.datetime):
-        local = moment.astimezone(ZoneInfo(current_app.config["CANCELSVC_TIMEZONE"]))
+        local = moment.astimezone(ZoneInfo(settings().CANCELSVC_TIMEZONE))
         day = format_day(local.date(), current_locale())
         return f"{day} {local:%H:%M}" if with_time else day
     return format_day(moment, current_locale())

@@ -6,7 +6,7 @@ from typing import Any
 
 import segno
 import sqlalchemy as sa
-from flask import current_app, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -23,6 +23,7 @@ from cancelsvc.i18n import current_locale
 from cancelsvc.requests import service
 from cancelsvc.requests.presenter import request_document
 from cancelsvc.requests.progress import ITEM_NODE
+from cancelsvc.services import settings
 from models import Account, CancellationRequest, Customer, Store, db
 from models.base import utcnow
 
@@ -145,7 +146,7 @@ def print_page(request_id: str) -> ResponseReturnValue:
     doc, who = _document(req)
     store = db.session.execute(sa.select(Store).where(Store.code == req.store_code)).scalar_one_or_none() \
         if req.store_code else None
-    url = f"{current_app.config['CANCELSVC_PUBLIC_URL']}/t/{req.tracking_code}"
+    url = f"{settings().CANCELSVC_PUBLIC_URL}/t/{req.tracking_code}"
     qr = Markup(segno.make(url, error="m").svg_inline(scale=4, title=_("Tracking page"), omitsize=False))
     from cancelsvc.precheck import service as prechecks
 
