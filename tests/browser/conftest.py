@@ -112,6 +112,7 @@ def assert_accessible(page: Any) -> None:
     """No serious or critical axe-core violation on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state("load")  # a form post may still be navigating
     violations = Axe().run(page).response["violations"]
     bad = [v for v in violations if v.get("impact") in SERIOUS]
     assert not bad, "\n".join(
@@ -133,8 +134,14 @@ def demo(live_server: LiveServer) -> Any:
         return seed(date.today(), services(live_server.app).settings.pii_key)
 
 
+def follow(page: Any, target: Any) -> None:
+    """Click ``target`` and wait until the page it leads to has loaded."""
+    with page.expect_navigation():
+        target.click()
+
+
 def sign_in(page: Any, server: LiveServer, username: str, password: str = "cancelsvc-demo") -> None:
     page.goto(server("/console/login"))
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
-    page.locator("form button[type=submit]").click()
+    follow(page, page.locator("form button[type=submit]"))

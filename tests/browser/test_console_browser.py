@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import SCREENSHOTS, TABLET, LiveServer, assert_accessible, shot, sign_in
+from tests.browser.conftest import SCREENSHOTS, TABLET, LiveServer, assert_accessible, follow, shot, sign_in
 
 ZHANG_WEI = "138 0000 0001"
 
@@ -30,18 +30,18 @@ def _walk_through(page: Any, server: LiveServer, lang: str) -> str:
     sign_in(page, server, "clerk.hz")
     assert page.url.endswith("/console/")
     if lang == "en":
-        page.get_by_role("button", name="English").click()
+        follow(page, page.get_by_role("button", name="English"))
     assert_accessible(page)
     shot(page, f"queue-{lang}")
     page.locator("#q").fill(ZHANG_WEI)
-    page.locator("form.search button").click()
+    follow(page, page.locator("form.search button"))
     assert_accessible(page)
     shot(page, f"search-{lang}")
-    page.locator("table a", has_text="+8613800000001").first.click()
+    follow(page, page.locator("table a", has_text="+8613800000001").first)
     assert "/console/accounts/" in page.url
     assert_accessible(page)
     shot(page, f"account-{lang}")
-    page.locator("form[action$='/precheck'] button[type=submit]").click()
+    follow(page, page.locator("form[action$='/precheck'] button[type=submit]"))
     assert "/console/prechecks/" in page.url
     calculator = page.locator(".calculator").first
     assert calculator.is_visible()
@@ -57,12 +57,12 @@ def _walk_through(page: Any, server: LiveServer, lang: str) -> str:
     assert_accessible(page)
     first_note = page.locator(".item-form input[name=note]").first
     first_note.fill("已核对身份证原件" if lang == "zh-CN" else "ID card checked")
-    page.locator(".item-form button[value=done]").first.click()
+    follow(page, page.locator(".item-form button[value=done]").first)
     page.wait_for_load_state()
     assert page.locator(".timeline .node").count() == 10
     assert page.locator(".checklist-table").inner_text().count("已核对身份证原件" if lang == "zh-CN" else "ID card checked") == 1
     shot(page, f"request-{lang}")
-    page.get_by_role("link", name="打印给客户" if lang == "zh-CN" else "Print for the customer").click()
+    follow(page, page.get_by_role("link", name="打印给客户" if lang == "zh-CN" else "Print for the customer"))
     assert "/print" in page.url
     assert page.locator(".qr svg").is_visible()
     page.emulate_media(media="print")
@@ -85,7 +85,7 @@ def test_clerk_serves_zhang_wei_from_sign_in_to_printout(live_server: LiveServer
     page.goto(live_server("/console/calls"))
     assert_accessible(page)
     shot(page, "calls-zh-CN")
-    page.get_by_role("button", name="退出").click()
+    follow(page, page.get_by_role("button", name="退出"))
     assert page.url.endswith("/console/login")
     page.goto(request_url)
     assert "/console/login" in page.url
@@ -112,7 +112,7 @@ def test_supervisor_waives_and_another_store_clerk_gets_nothing(live_server: Liv
     supervisor.goto(request_url)
     waive = supervisor.locator(".item-form button[value=waived]").first
     supervisor.locator(".item-form input[name=note]").first.fill("客户已在外地，主管同意减免")
-    waive.click()
+    follow(supervisor, waive)
     supervisor.wait_for_load_state()
     assert "已减免" in supervisor.locator(".checklist-table").inner_text() or \
         "Waived" in supervisor.locator(".checklist-table").inner_text()
@@ -126,5 +126,5 @@ def test_supervisor_waives_and_another_store_clerk_gets_nothing(live_server: Liv
     other.goto(live_server("/console/"))
     assert other.locator("table.queue").count() == 0
     other.locator("#q").fill(ZHANG_WEI)
-    other.locator("form.search button").click()
+    follow(other, other.locator("form.search button"))
     assert other.locator("table a").count() == 0
