@@ -157,6 +157,7 @@ class Settings:
     CANCELSVC_OPERATOR_NAME: str = "cancelsvc"
     CANCELSVC_HOTLINE: str = "10000"
     CANCELSVC_CONSOLE_IDLE_MINUTES: int = 30
+    CANCELSVC_LINK_DAYS: int = 30
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -264,4 +265,5 @@ _VALIDATORS: dict[str, Callable[[str, str], Any]] = {
     "CANCELSVC_OPERATOR_NAME": _line_of_text,
     "CANCELSVC_HOTLINE": _line_of_text,
     "CANCELSVC_CONSOLE_IDLE_MINUTES": lambda n, r: _bounded_int(n, r, 1, 24 * 60),
+    "CANCELSVC_LINK_DAYS": lambda n, r: _bounded_int(n, r, 1, 366),
 }

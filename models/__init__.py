@@ -14,6 +14,7 @@ from models.cancellation import CancellationRequest, ChecklistEntry, InboundEven
 from models.customer import Customer, FamilyGroup, Store
 from models.holdings import Bill, Contract, Device, ValueAddedService
 from models.idempotency import IdempotencyRecord
+from models.links import TrackingLink
 from models.outbox import DomainEvent
 from models.precheck import Precheck
 from models.webhook import WebhookDelivery, WebhookSubscription
@@ -41,6 +42,7 @@ __all__ = [
     "StaffUser",
     "Store",
     "TimelineEntry",
+    "TrackingLink",
     "ValueAddedService",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -24,6 +24,7 @@ def test_defaults_match_the_spec() -> None:
     assert s.CANCELSVC_QUEUE_URL is None
     assert s.CANCELSVC_PUBLIC_URL == "http://127.0.0.1:5000"
     assert s.CANCELSVC_CONSOLE_IDLE_MINUTES == 30
+    assert s.CANCELSVC_LINK_DAYS == 30
     assert s.CANCELSVC_OPERATOR_NAME and s.CANCELSVC_HOTLINE
 
 
@@ -46,6 +47,8 @@ def test_defaults_match_the_spec() -> None:
         ("CANCELSVC_HOTLINE", "10000\nX-Injected: 1"),
         ("CANCELSVC_CONSOLE_IDLE_MINUTES", "0"),
         ("CANCELSVC_CONSOLE_IDLE_MINUTES", "soon"),
+        ("CANCELSVC_LINK_DAYS", "0"),
+        ("CANCELSVC_LINK_DAYS", "a month"),
     ],
 )
 def test_invalid_value_names_the_variable(name: str, value: str) -> None:
