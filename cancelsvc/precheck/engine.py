@@ -6,9 +6,11 @@ Pure: no database, no Flask, no clock (``today`` and ``now`` are passed in).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from cancelsvc.precheck.alternatives import build_alternatives
 from cancelsvc.precheck.checklist import CHANNELS, build_checklist
+from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.precheck.eta import compute_eta
 from cancelsvc.precheck.result import (
     ACTION,
@@ -17,6 +19,7 @@ from cancelsvc.precheck.result import (
     RED,
     SEVERITY_RANK,
     YELLOW,
+    Finding,
     PrecheckOutcome,
 )
 from cancelsvc.precheck.rules import RULES, RuleContext
@@ -38,6 +41,14 @@ def resolve_effective_date(value: dt.date | str, today: dt.date) -> dt.date:
         raise ValueError(f"effective date must be {ASAP!r} or a date, got {value!r}")
     _ensure_not_past(value, today)
     return value
+
+
+def _redeem_before(f: Finding, earliest: dt.date) -> Finding:
+    """Points are redeemed before deactivation, which comes at the earliest on ``earliest``
+    (the ETA's first day, often days after an ``asap`` effective date)."""
+    if f.code != FindingCode.LOYALTY_POINTS:
+        return f
+    return replace(f, variant="deactivation", params={**f.params, "deactivation_date": earliest})
 
 
 def _ensure_not_past(effective_date: dt.date, today: dt.date) -> None:
@@ -80,6 +91,9 @@ def evaluate(
             calendar=calendar,
             cooling_off_hours=cooling_off_hours,
         )
+        if any(f.code == FindingCode.LOYALTY_POINTS for f in findings):
+            findings = [_redeem_before(f, eta.earliest) for f in findings]
+            checklist = build_checklist(findings, channel)
     return PrecheckOutcome(
         account_id=account.id,
         channel=channel,

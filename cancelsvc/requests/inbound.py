@@ -167,7 +167,8 @@ def device_returned(change: Change, data: dict[str, Any], at: dt.datetime) -> bo
     if device is not None and device.returned_on is None:
         device.returned_on = at.date()
     if _close(change, _items(change, (FindingCode.DEVICE_RETURN,), serial)):
-        change.note(NodeCode.DEVICES_RETURNED, "device_returned", serial=serial)
+        change.note(NodeCode.DEVICES_RETURNED, "device_returned", serial=serial,
+                    device=device.kind if device is not None else "other")
         return True
     return False
 

@@ -154,10 +154,17 @@ class Change:
         new = {k: v.astimezone(dt.UTC).isoformat() if v else None for k, v in computed.items()}
         reason = old.get("revised_reason")
         expected = computed["expected"]
-        if old.get("expected") and expected and old["expected"] != new["expected"]:
-            later = new["expected"] > old["expected"]
-            reason = {"key": "eta.revised.later" if later else "eta.revised.earlier",
-                      "date": expected.astimezone(ZoneInfo(self.req.timezone)).date().isoformat()}
+        tz = ZoneInfo(self.req.timezone)
+        if nodes[7].completed_at:
+            # Deactivated: the ETA is now a fact, not a forecast that moved.
+            reason = None
+        elif old.get("expected") and expected:
+            # The customer reads a day: a move within the same day is no revision.
+            was = dt.datetime.fromisoformat(old["expected"]).astimezone(tz).date()
+            day = expected.astimezone(tz).date()
+            if day != was:
+                reason = {"key": "eta.revised.later" if day > was else "eta.revised.earlier",
+                          "date": day.isoformat()}
         new["revised_reason"] = reason
         if new != old:
             self.req.eta = new

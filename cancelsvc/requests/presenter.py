@@ -19,6 +19,7 @@ from cancelsvc.precheck.presenter import present
 from cancelsvc.requests import progress
 from cancelsvc.requests.lifecycle import calendar, facts
 from cancelsvc.requests.states import OPEN
+from cancelsvc.requests.textkeys import PUBLIC_MESSAGES
 from cancelsvc.texts import render
 from models import CancellationRequest, Precheck, db
 from models.base import utcnow
@@ -43,7 +44,7 @@ def progress_document(req: CancellationRequest, locale: str, *, public: bool = F
     for entry in req.timeline:
         events_by_node.setdefault(entry.node, []).append({
             "at": entry.at.isoformat(),
-            "message": render(f"timeline.{entry.message}", locale, **_params(entry.params, public)),
+            "message": _message(entry.message, entry.params, locale, public),
             "actor": entry.actor,
         })
     eta = dict(req.eta or {})
@@ -62,24 +63,26 @@ def progress_document(req: CancellationRequest, locale: str, *, public: bool = F
         },
         "withdraw_until": req.withdraw_until.isoformat(),
         "can_withdraw": req.state in OPEN and (not public or now < req.withdraw_until),
-        "nodes": [_node(n, locale, events_by_node.get(n.code, [])) for n in nodes],
+        "nodes": [_node(n, locale, events_by_node.get(n.code, []), public) for n in nodes],
         "poll_after_seconds": POLL_SECONDS[req.state],
     }
     return doc
 
 
-def _node(node: progress.Node, locale: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+def _node(node: progress.Node, locale: str, events: list[dict[str, Any]], public: bool) -> dict[str, Any]:
     action = None
     if node.action_items and node.status == NodeStatus.IN_PROGRESS:
         action = {
             "text": render(f"node.{node.code}.action", locale),
             "deadline": _iso(node.due_at),
-            "checklist": list(node.action_items),
+            # Public documents name the kind of to-do only (no device serial, no service code).
+            "checklist": list(dict.fromkeys(k.split(":", 1)[0] for k in node.action_items))
+            if public else list(node.action_items),
         }
     return {
         "seq": node.seq,
         "code": node.code,
-        "title": render(f"node.{node.code}.title", locale),
+        "title": render(f"node.{node.code}.title" + (".scheduled" if node.scheduled else ""), locale),
         "status": node.status,
         "waiting_on": node.waiting_on,
         "required_action": action,
@@ -151,11 +154,12 @@ def _checklist_texts(precheck_id: str, locale: str) -> dict[str, tuple[str, str]
     return {item["key"]: (item["title"], item["detail"]) for item in doc["checklist"]}
 
 
-def _params(params: dict[str, Any], public: bool) -> dict[str, Any]:
-    out: dict[str, Any] = from_json_value(params)
-    if public and "amount" in out:
-        out["amount"] = "—"  # the public page never shows money
-    return out
+def _message(message: str, params: dict[str, Any], locale: str, public: bool) -> str:
+    # Amounts, serials and service codes: anyone with the tracking code and the 4 digits reads
+    # ``timeline.<message>.public`` instead ("your router", no amount).
+    if public and message in PUBLIC_MESSAGES:
+        return render(f"timeline.{message}.public", locale, device=params.get("device") or "other")
+    return render(f"timeline.{message}", locale, **from_json_value(params))
 
 
 def _iso(value: dt.datetime | None) -> str | None:

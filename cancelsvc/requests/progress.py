@@ -77,6 +77,8 @@ class Node:
     due_at: dt.datetime | None = None
     sla_breached: bool = False
     earliest_at: dt.datetime | None = None
+    #: Pending at a known time (deactivation once every to-do is done): "scheduled", not "waiting".
+    scheduled: bool = False
 
     def as_state(self) -> dict[str, Any]:
         """What is kept between derivations (to detect changes)."""
@@ -109,8 +111,14 @@ def derive(facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> lis
         deactivation.status, deactivation.completed_at = NodeStatus.DONE, facts.deactivated_at
         deactivation.started_at = deactivation.started_at or facts.deactivated_at
     elif facts.state == READY:
-        deactivation.status, deactivation.waiting_on = NodeStatus.IN_PROGRESS, "operator"
-        deactivation.started_at = max(facts.withdraw_until, start_of_effective, facts.submitted_at)
+        scheduled = max(facts.withdraw_until, start_of_effective, facts.submitted_at)
+        if now < scheduled:
+            # Every to-do is done: deactivation is scheduled, not yet under way.
+            deactivation.expected_at = deactivation.earliest_at = scheduled
+            deactivation.scheduled, deactivation.waiting_on = True, "operator"
+        else:
+            deactivation.status, deactivation.waiting_on = NodeStatus.IN_PROGRESS, "operator"
+            deactivation.started_at = scheduled
     nodes.append(deactivation)
 
     base = facts.deactivated_at or ready_by
@@ -119,7 +127,8 @@ def derive(facts: RequestFacts, now: dt.datetime, calendar: WorkCalendar) -> lis
     if facts.deactivated_at:
         refund.started_at = facts.deactivated_at
     if facts.refund_due <= 0:
-        refund.status, refund.started_at = NodeStatus.SKIPPED, None
+        # Nothing to refund: a skipped step has no times.
+        refund.status, refund.started_at, refund.expected_at, refund.due_at = NodeStatus.SKIPPED, None, None, None
     elif facts.refunded_total >= facts.refund_due:
         refund.status, refund.completed_at = NodeStatus.DONE, facts.refunded_at
     elif facts.deactivated_at:
@@ -181,6 +190,9 @@ def _close_for_final_state(node: Node, facts: RequestFacts) -> None:
         node.status = NodeStatus.FAILED if facts.state == REJECTED else NodeStatus.SKIPPED
         node.waiting_on = None
         node.action_items = ()
+        node.scheduled = False
+        if node.status == NodeStatus.SKIPPED:
+            node.expected_at = node.due_at = None
     if facts.state == COMPLETED and node.code == NodeCode.SERVICES_CANCELLED and node.status == NodeStatus.IN_PROGRESS:
         node.status, node.completed_at, node.waiting_on = NodeStatus.DONE, facts.deactivated_at, None
 

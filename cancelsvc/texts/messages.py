@@ -175,6 +175,11 @@ MESSAGES: dict[str, str | Plural] = dict((
         "Points expire when the number is deactivated, so redeem them for credit, data or "
         "gifts before the effective date, %(effective_date)s.",
     ),
+    NP_(
+        "loyalty.points.detail.deactivation",
+        "Points expire when the number is deactivated, on %(deactivation_date)s at the earliest, so "
+        "redeem them for credit, data or gifts before then.",
+    ),
     # --- Checklist: procedural items ----------------------------------------------------
     NP_("identity.documents.title", "Bring your original ID"),
     NP_(
@@ -286,6 +291,7 @@ MESSAGES: dict[str, str | Plural] = dict((
     ),
     NP_("node.cooling_off.title", "Cooling-off (you can withdraw)"),
     NP_("node.deactivated.title", "Number deactivated"),
+    NP_("node.deactivated.title.scheduled", "Deactivation scheduled: every to-do is done"),
     NP_("node.refund_issued.title", "Refund issued"),
     NP_("node.follow_up.title", "Follow-up"),
     NP_("timeline.submitted", "We have your request and will show you every step, like a parcel."),
@@ -296,6 +302,10 @@ MESSAGES: dict[str, str | Plural] = dict((
     NP_("timeline.device_returned", "Device %(serial)s is back with us. Thank you."),
     NP_("timeline.service_cancelled", "Subscription %(code)s is cancelled; no more charges."),
     NP_("timeline.family_resolved", "Your family plan is arranged."),
+    NP_("timeline.payment_received.public", "We received your payment. Thank you!"),
+    NP_("timeline.device_returned.public", "Your %(device)s is back with us. Thank you."),
+    NP_("timeline.service_cancelled.public", "One of your subscriptions is cancelled; no more charges for it."),
+    NP_("timeline.refund_issued.public", "Your refund is on its way to your original payment method."),
     NP_(
         "timeline.ready",
         "Every to-do is done. Your number is deactivated automatically once the cooling-off ends and the effective date comes.",

@@ -97,7 +97,7 @@ def test_state_and_node_changes_are_published(app: Any, api: Api) -> None:
     assert events[0] == ("cancellation.state_changed", {"id": rid, "tracking_code": code, "state": "ready",
                                                         "version": 3})
     assert {(d["node"], d["status"]) for t, d in events[1:] if t == "cancellation.node_changed"} == {
-        ("identity_verified", "done"), ("deactivated", "in_progress")}
+        ("identity_verified", "done")}  # deactivation stays pending: scheduled for the end of cooling-off
     assert {d["version"] for _, d in events} == {3}
     events = after(lambda: api.withdraw(rid))
     assert events[0][0] == "cancellation.state_changed" and events[0][1]["state"] == "withdrawn"

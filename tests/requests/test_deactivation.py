@@ -34,7 +34,9 @@ def test_ready_request_is_deactivated_once_after_cooling_off(app: Any, api: Api,
     assert fresh(rid).state == "ready"
     clock.tick(later(minutes=59))
     assert fresh(rid).state == "ready" and _deactivations(rid) == (0, 0)
-    assert node(api.doc(rid), "deactivated")["status"] == "in_progress"
+    scheduled = node(api.doc(rid), "deactivated")
+    assert scheduled["status"] == "pending" and scheduled["started_at"] is None
+    assert scheduled["expected_at"] == fresh(rid).withdraw_until.isoformat()
 
     report = clock.tick(later(hours=2))
     assert report["cancellations.advance"] == 1

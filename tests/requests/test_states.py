@@ -70,7 +70,7 @@ def test_in_progress_becomes_ready_when_every_required_item_is_done(app: Any, ap
         assert current["state"] == (READY if n == len(steps) - 1 else IN_PROGRESS), type_
     assert versions == sorted(set(versions)) and len(versions) == len(steps) + 1  # +1 on every change
     ready = api.doc(rid)
-    assert node(ready, "deactivated")["status"] == "in_progress"
+    assert node(ready, "deactivated")["status"] == "pending"  # scheduled for the end of cooling-off
     assert node(ready, "deactivated")["waiting_on"] == "operator"
     assert next(i for i in ready["checklist"] if i["code"] == "service.cancel")["status"] == "todo"
 

@@ -180,7 +180,8 @@ CODES: dict[str, CodeSpec] = {  # keyed by FindingCode
         ACTION, (1, 3), remedies=("family.transfer_primary", "family.dissolve"), node=NodeCode.FAMILY_RESOLVED
     ),
     C.FAMILY_LEAVE: CodeSpec(INFO, owner=OPERATOR),
-    C.LOYALTY_POINTS: CodeSpec(INFO, remedies=("points.redeem",)),
+    # "deactivation": the ETA is known, so the text names the first day the number may go.
+    C.LOYALTY_POINTS: CodeSpec(INFO, remedies=("points.redeem",), variants=(None, "deactivation")),
 }
 
 
