@@ -113,6 +113,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from cancelsvc.api import TextConverter
     from cancelsvc.calls.routes import blp as calls_blp
     from cancelsvc.console.routes import blp as console_blp
     from cancelsvc.customers.routes import blp as customers_blp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from cancelsvc.tracking.routes import blp as tracking_blp
     from cancelsvc.webhooks.routes import blp as webhooks_blp
 
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     api = app.extensions["cancelsvc.api"]
     for blp in (customers_blp, prechecks_blp, cancellations_blp, events_blp, tracking_blp, webhooks_blp,
                 calls_blp):

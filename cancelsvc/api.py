@@ -4,8 +4,11 @@ Every API endpoint answers in this order, whatever order its decorators are in:
 
 1. authentication (401) and authorisation (403) from the view's ``@require(...)``
    (``ApiBlueprint(public=True)`` for the few routes anyone may call);
-2. the media type (415: bodies must be JSON) and the size (413: ``CANCELSVC_MAX_BODY``);
-3. only then the body and the query are parsed (400, 422) and the view runs.
+2. the media type (415: bodies must be JSON), the size (413: ``CANCELSVC_MAX_BODY``, a
+   chunked body too) and the JSON itself (400 ``request.malformed_json``: not JSON, or
+   nested deeper than ``jsoncodec.MAX_DEPTH``) — also on operations that take no body;
+3. only then the body and the query are validated (422) and the view runs. The body is
+   parsed once, by the step above (webargs reads the parsed value, ``Parser``).
 
 ``ApiBlueprint`` refuses to register a view without ``@require`` on a non-public
 blueprint, and ``Api`` refuses blueprints that are not ``ApiBlueprint``, so a new view
@@ -21,7 +24,10 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
+from werkzeug.routing import UnicodeConverter
 
 from cancelsvc.auth.principal import Policy, authorise, policy_of
 from cancelsvc.error_texts import code_for_status
@@ -60,8 +66,19 @@ class Api(SmorestApi):
         super().register_blueprint(blp, parameters=parameters, **options)
 
 
+class Parser(FlaskParser):
+    """webargs reading the body that the endpoint contract already parsed (``request.get_json``)."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        return req.get_json(silent=True)
+
+
 class ApiBlueprint(SmorestBlueprint):
     """A flask-smorest blueprint that keeps the endpoint contract (see the module docstring)."""
+
+    ARGUMENTS_PARSER = Parser()
 
     def __init__(self, *args: Any, public: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,6 +112,15 @@ class ApiBlueprint(SmorestBlueprint):
         return _body_contract()
 
 
+class TextConverter(UnicodeConverter):
+    """The default URL converter, except that a NUL character matches no route (404): no id
+    contains one, and the database refuses it in text."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+
 def _methods(view: Any, options: dict[str, Any]) -> list[tuple[str, Callable[..., Any]]]:
     if isinstance(view, type) and issubclass(view, MethodView):
         return [(m, getattr(view, m.lower())) for m in sorted(view.methods or ())]
@@ -102,16 +128,26 @@ def _methods(view: Any, options: dict[str, Any]) -> list[tuple[str, Callable[...
 
 
 def _body_contract() -> Response | None:
-    """JSON bodies only (415), no larger than ``CANCELSVC_MAX_BODY`` (413; Werkzeug also stops
-    a longer chunked body while it is read)."""
+    """JSON bodies only (415), no larger than ``CANCELSVC_MAX_BODY`` (413), well-formed (400)."""
     if request.method not in BODY_METHODS:
         return None
     length = request.content_length or 0
-    if (length > 0 or request.headers.get("Transfer-Encoding")) and not request.is_json:
+    chunked = request.content_length is None and bool(request.headers.get("Transfer-Encoding"))
+    if (length > 0 or chunked) and not request.is_json:
         return problem_response(415, "request.unsupported_media_type")
     limit = request.max_content_length
     if limit is not None and length > limit:
         raise RequestEntityTooLarge()
+    body = request.get_data(cache=True)
+    # Werkzeug stops reading a chunked body at the limit without saying so: one byte more
+    # left in the input means the body was longer.
+    if chunked and limit is not None and len(body) >= limit and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+    if body:
+        try:
+            request.get_json()  # parsed once here; webargs reads it from the cache
+        except BadRequest:
+            return problem_response(400, "request.malformed_json")
     return None
 
 

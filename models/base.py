@@ -47,9 +47,15 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+#: Digits of a money column, and of them after the point: the API accepts no more than this.
+MONEY_PRECISION, MONEY_SCALE = 12, 2
+#: The largest amount a money column holds (9999999999.99).
+MONEY_MAX = Decimal(10 ** (MONEY_PRECISION - MONEY_SCALE)) - Decimal(1).scaleb(-MONEY_SCALE)
+
+
 def Money() -> sa.Numeric[Decimal]:  # noqa: N802 - reads like a type in column definitions
     """Money column: exact decimal with two places."""
-    return sa.Numeric(12, 2, asdecimal=True)
+    return sa.Numeric(MONEY_PRECISION, MONEY_SCALE, asdecimal=True)
 
 
 def utcnow() -> datetime:

@@ -18,9 +18,11 @@ from marshmallow import ValidationError, fields
 from cancelsvc.common.money import CURRENCY, money_json, q
 from cancelsvc.common.phones import normalise_msisdn
 from cancelsvc.texts.marks import N_
+from models.base import MONEY_PRECISION, MONEY_SCALE
 
-# At most 12 integer digits: plenty for a phone bill, and bounds the work on hostile input.
-_UNSIGNED_AMOUNT = r"[0-9]{1,12}(?:\.[0-9]{1,2})?"
+# No more digits than a money column holds (10 before the point, 2 after): an amount the
+# API accepts can always be stored.
+_UNSIGNED_AMOUNT = rf"[0-9]{{1,{MONEY_PRECISION - MONEY_SCALE}}}(?:\.[0-9]{{1,{MONEY_SCALE}}})?"
 _AMOUNT = re.compile("-?" + _UNSIGNED_AMOUNT)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -98,8 +100,27 @@ def _in_output(field: fields.Field) -> bool:
     return isinstance(parent, OutSchema)
 
 
+#: The dates and instants the API accepts (``IsoDate``, ``Instant``): anything outside is a
+#: typo or an attack, and date arithmetic near the years 1 and 9999 overflows.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+_OUT_OF_RANGE = N_("Enter a date from {earliest} to {latest}.")
+
+
+def out_of_range_message() -> str:
+    """The field message for a date or instant outside ``EARLIEST``..``LATEST``."""
+    return _OUT_OF_RANGE.format(earliest=EARLIEST.isoformat(), latest=LATEST.isoformat())
+
+
+def _range_error(field: fields.Field) -> ValidationError:
+    return ValidationError(str(field.error_messages["range"]).format(
+        earliest=EARLIEST.isoformat(), latest=LATEST.isoformat()))
+
+
 class IsoDate(fields.Date):
-    """An ISO date (``YYYY-MM-DD``); dumping an ISO string passes it through."""
+    """An ISO date (``YYYY-MM-DD``) from ``EARLIEST`` to ``LATEST``; dumping an ISO string passes it through."""
+
+    default_error_messages = {"range": _OUT_OF_RANGE}
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
@@ -114,7 +135,26 @@ class IsoDate(fields.Date):
         # date.fromisoformat also takes "20261123"; the API promises YYYY-MM-DD only.
         if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
             raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
+        loaded: dt.date = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST <= loaded <= LATEST:
+            raise _range_error(self)
+        return loaded
+
+
+class Instant(fields.AwareDateTime):
+    """An RFC 3339 instant with offset, from ``EARLIEST`` to ``LATEST`` (UTC) — every instant a request takes."""
+
+    default_error_messages = {"range": _OUT_OF_RANGE}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.datetime:
+        try:
+            loaded: dt.datetime = super()._deserialize(value, attr, data, **kwargs)
+            in_range = EARLIEST <= loaded.astimezone(dt.UTC).date() <= LATEST
+        except OverflowError:  # e.g. 9999-12-31T23:59:59-14:00 is past datetime.max in UTC
+            in_range = False
+        if not in_range:
+            raise _range_error(self)
+        return loaded
 
 
 class IsoDateTime(fields.AwareDateTime):

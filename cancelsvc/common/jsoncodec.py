@@ -13,6 +13,9 @@ import orjson
 from flask.json.provider import DefaultJSONProvider
 
 _COMPACT = {"separators": (",", ":")}
+#: Request bodies nested deeper than this are malformed: no document of the API comes near,
+#: and deep nesting is how hostile bodies exhaust the recursion of whatever reads them.
+MAX_DEPTH = 32
 
 
 def dumps(obj: Any) -> str:
@@ -37,4 +40,17 @@ class OrjsonProvider(DefaultJSONProvider):
         return dumps(obj)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        return super().loads(s, **kwargs) if kwargs else loads(s)
+        """Request bodies: orjson, then refused (``ValueError``) when nested deeper than ``MAX_DEPTH``."""
+        value = super().loads(s, **kwargs) if kwargs else loads(s)
+        check_depth(value)
+        return value
+
+
+def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
+    """Raise ``ValueError`` when ``value`` nests lists and objects deeper than ``limit`` (no recursion)."""
+    level: list[Any] = [value]  # the values at one depth, the outermost first
+    for _ in range(limit):
+        level = [child for node in level if isinstance(node, (dict, list))
+                 for child in (node.values() if isinstance(node, dict) else node)]
+    if any(isinstance(node, (dict, list)) for node in level):
+        raise ValueError(f"JSON nested deeper than {limit} levels")

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,25 +20,38 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from cancelsvc.common.schemas import NUL_MESSAGE
 from cancelsvc.console.labels import REASONS
 
 
-class LoginForm(FlaskForm):
+class ConsoleForm(FlaskForm):
+    """Every console form: a NUL character in any field is an error of that field (as in the API)."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data:
+                field.errors = [*field.errors, _(NUL_MESSAGE)]
+                valid = False
+        return valid
+
+
+class LoginForm(ConsoleForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
 
 
-class SearchForm(FlaskForm):
+class SearchForm(ConsoleForm):
     q = StringField(_l("Number, tracking code, name or ID card"), validators=[DataRequired(), Length(max=100)])
 
 
-class PrecheckForm(FlaskForm):
+class PrecheckForm(ConsoleForm):
     when = RadioField(_l("Cancel"), choices=[("asap", _l("As soon as possible")), ("date", _l("On a date"))],
                       default="asap", validators=[InputRequired()])
     effective_date = StringField(_l("Date (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(ConsoleForm):
     precheck_id = HiddenField(validators=[DataRequired(), Length(max=36)])
     submission_key = HiddenField(validators=[DataRequired(), Length(max=64)])
     reason = SelectField(_l("Reason"), choices=[("", "—"), *REASONS.items()], validators=[Optional()])
@@ -44,7 +60,7 @@ class SubmitForm(FlaskForm):
     contact_email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)])
 
 
-class ItemForm(FlaskForm):
+class ItemForm(ConsoleForm):
     """Tick an item off (done) or waive it, on the request version the page showed."""
 
     version = IntegerField(validators=[InputRequired()])
@@ -53,19 +69,19 @@ class ItemForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(ConsoleForm):
     version = IntegerField(validators=[InputRequired()])
     satisfied = RadioField(_l("Is the customer satisfied?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
                            validators=[InputRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(ConsoleForm):
     version = IntegerField(validators=[InputRequired()])
     confirm = BooleanField(_l("The customer wants to withdraw this request"), validators=[DataRequired()])
 
 
-class CallForm(FlaskForm):
+class CallForm(ConsoleForm):
     outcome = RadioField(_l("Outcome"), choices=[("reached_yes", _l("Reached: satisfied")),
                                                  ("reached_no", _l("Reached: not satisfied")),
                                                  ("not_reached", _l("Not reached: try again later"))],

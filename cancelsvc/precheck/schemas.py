@@ -34,6 +34,7 @@ from cancelsvc.precheck.result import (
     YELLOW,
 )
 from cancelsvc.texts.marks import N_
+from models.base import utcnow
 
 # Phone numbers may be written with spaces, dashes, dots or brackets (normalised to E.164
 # by the service). ``ACCOUNT_PATTERN`` is also the OpenAPI pattern; the validator uses
@@ -49,7 +50,8 @@ class EffectiveDate(fields.Field[dt.date | str]):
     ``date`` (``openapi_property``).
     """
 
-    default_error_messages = {"invalid": N_('Enter "asap" or a date as YYYY-MM-DD.')}
+    default_error_messages = {"invalid": N_('Enter "asap" or a date as YYYY-MM-DD.'),
+                              "past": N_("Choose today or a later date.")}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -63,7 +65,14 @@ class EffectiveDate(fields.Field[dt.date | str]):
         return ASAP if value == ASAP else self._date._serialize(value, attr, obj, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date | str:
-        return ASAP if value == ASAP else self._date._deserialize(value, attr, data, **kwargs)
+        if value == ASAP:
+            return ASAP
+        date: dt.date = self._date._deserialize(value, attr, data, **kwargs)
+        # Past everywhere on Earth (before today at UTC-12): reported with the body's other
+        # problems. The service checks again against the account's own today.
+        if date < (utcnow() - dt.timedelta(hours=12)).date():
+            raise self.make_error("past")
+        return date
 
 
 class PrecheckCreateSchema(StrictSchema):

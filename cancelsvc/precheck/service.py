@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, cast
 import sqlalchemy as sa
 
 from cancelsvc.auth.principal import Principal
+from cancelsvc.common.fields import EARLIEST, LATEST, out_of_range_message
 from cancelsvc.customers.service import can_see_account, find_visible, shown_msisdn
 from cancelsvc.errors import NotFound, Unprocessable
 from cancelsvc.precheck.codec import outcome_from_json, outcome_to_json
@@ -58,6 +59,8 @@ def run_precheck(
             code="precheck.effective_date_past",
             errors={"effective_date": [N_("Choose today ({today}) or a later date.").format(today=today.isoformat())]},
         ) from None
+    if not EARLIEST <= effective_date <= LATEST:  # the console's dates come here unchecked
+        raise Unprocessable(errors={"effective_date": [out_of_range_message()]})
     outcome = evaluate(
         snap, channel, effective_date, today, now, wired.calendar,
         cooling_off_hours=wired.settings.CANCELSVC_COOLING_OFF_HOURS,

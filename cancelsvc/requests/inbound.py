@@ -22,6 +22,7 @@ from cancelsvc.requests.service import restore_account
 from cancelsvc.requests.states import OPEN, REJECTED
 from cancelsvc.texts.marks import N_
 from models import Account, CancellationRequest, Device, InboundEvent, ValueAddedService, db
+from models.base import MONEY_MAX
 from models.vocabulary import EventOutcome, EventType, ItemStatus, NodeCode
 
 APPLIED, IGNORED = EventOutcome.APPLIED, EventOutcome.IGNORED
@@ -152,7 +153,7 @@ def identity_verified(change: Change, data: dict[str, Any], at: dt.datetime) -> 
 
 @_open_only
 def payment_received(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
-    change.req.paid_total += data["amount"]
+    change.req.paid_total = _added(change.req.paid_total, data["amount"])
     change.changed = True
     change.note(NodeCode.FEES_SETTLED, "payment_received", amount=data["amount"])
     return True
@@ -200,7 +201,7 @@ def family_resolved(change: Change, data: dict[str, Any], at: dt.datetime) -> bo
 
 def refund_issued(change: Change, data: dict[str, Any], at: dt.datetime) -> bool:
     req = change.req
-    req.refunded_total += data["amount"]
+    req.refunded_total = _added(req.refunded_total, data["amount"])
     req.refunded_at = at
     change.changed = True
     change.note(NodeCode.REFUND_ISSUED, "refund_issued", amount=data["amount"])
@@ -240,6 +241,14 @@ HANDLERS: dict[EventType, Callable[[Change, dict[str, Any], dt.datetime], bool]]
     EventType.FOLLOWUP_RECORDED: followup_recorded,
     EventType.HOLD_PLACED: hold_placed,
 }
+
+
+def _added(total: Decimal, amount: Decimal) -> Decimal:
+    """A running total of money, refused (422) when its column could not hold it."""
+    if total + amount > MONEY_MAX:
+        raise Unprocessable(errors={"data.amount": [
+            N_("With this amount the total would pass {max}; check the amount.").format(max=MONEY_MAX)]})
+    return total + amount
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from cancelsvc.common.fields import IsoDate, IsoDateTime, Money, Msisdn
+from cancelsvc.common.fields import Instant, IsoDate, IsoDateTime, Money, Msisdn
 from cancelsvc.common.schemas import OutSchema, StrictSchema
 from cancelsvc.precheck.checklist import CHANNELS
 from cancelsvc.precheck.result import CLERK, CUSTOMER, OPERATOR
@@ -125,7 +125,7 @@ class EventSchema(StrictSchema):
 
     event_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
     type = fields.String(required=True, metadata={"enum": values(EventType)})
-    occurred_at = fields.AwareDateTime(required=True)
+    occurred_at = Instant(required=True)
     cancellation_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))
     msisdn = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
     data = fields.Dict(required=True)
@@ -271,8 +271,8 @@ class RequestListArgsSchema(StrictSchema):
     breached = fields.Boolean(load_default=None)
     waiting_on = fields.String(load_default=None, validate=validate.OneOf(("customer", "clerk", "operator",
                                                                             "third_party")))
-    created_from = fields.AwareDateTime(load_default=None, metadata={"description": "Submitted at or after"})
-    created_to = fields.AwareDateTime(load_default=None, metadata={"description": "Submitted before"})
+    created_from = Instant(load_default=None, metadata={"description": "Submitted at or after"})
+    created_to = Instant(load_default=None, metadata={"description": "Submitted before"})
     open = fields.Boolean(load_default=False, metadata={
         "description": "Only open requests, sorted by due date (the work queue); else newest first"})
 

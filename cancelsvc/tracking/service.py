@@ -21,7 +21,9 @@ def verified_request(code: str, verify: str | None) -> tuple[CancellationRequest
         .join(Account, Account.id == CancellationRequest.account_id)
         .where(CancellationRequest.tracking_code == canonical)
     ).first()
-    if row is None or not hmac.compare_digest(row.msisdn[-4:], verify.strip()[-4:].rjust(4, "x")):
+    # Compared as bytes: any text the header carries (full-width digits, "é") is simply wrong.
+    given = verify.strip()[-4:].rjust(4, "x").encode("utf-8", "replace")
+    if row is None or not hmac.compare_digest(row.msisdn[-4:].encode(), given):
         raise NotFound(code="tracking.not_found")
     return row[0], row.msisdn
 

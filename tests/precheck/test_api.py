@@ -104,7 +104,7 @@ def test_key_without_precheck_scope_is_refused(client: Any, api_key: Any, line: 
     [
         ({"account": "+8613700000000", "channel": "app"}, 404, "account.not_found", None),
         ({"account": "+8613800138000", "channel": "app", "effective_date": "2020-01-01"}, 422,
-         "precheck.effective_date_past", {"effective_date"}),
+         "validation", {"effective_date"}),
         ({"account": "+8613800138000", "channel": "fax"}, 422, "validation", {"channel"}),
         ({"account": "+8613800138000", "channel": "app", "effective_date": "tomorrow"}, 422, "validation",
          {"effective_date"}),
