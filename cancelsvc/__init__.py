@@ -64,6 +64,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> Settings:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         RATELIMIT_HEADERS_ENABLED=True,
+        # Retry-After belongs to 429, 503 and 409 idempotency.in_progress only (set by their
+        # handlers); Flask-Limiter would put it on every response of a limited route.
+        RATELIMIT_HEADER_RETRY_AFTER="X-RateLimit-Retry-After",
     )
     return settings
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, Response, g
 from flask_limiter.errors import RateLimitExceeded
@@ -33,11 +35,17 @@ def forget_previous_caller() -> None:
 
 
 def _rate_limited(error: RateLimitExceeded) -> Response:
-    retry_after = "60"
+    """429 with the seconds until the exceeded window ends (the whole window when unknown)."""
+    from cancelsvc.extensions import limiter
+
+    retry_after = 60
     limit = getattr(error, "limit", None)
     if limit is not None:
-        retry_after = str(int(limit.limit.get_expiry()))
-    return problem_response(429, "rate_limited", headers={"Retry-After": retry_after})
+        retry_after = int(limit.limit.get_expiry())
+    current = limiter.current_limit
+    if current is not None:
+        retry_after = max(1, math.ceil(current.reset_at - time.time()))
+    return problem_response(429, "rate_limited", headers={"Retry-After": str(retry_after)})
 
 
 def _database_unavailable(error: DBAPIError) -> Response:
