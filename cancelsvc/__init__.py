@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_hooks(app)
     register_front(app)
+    register_proxies(app)
     return app
 
 
@@ -161,6 +162,18 @@ def register_hooks(app: Flask) -> None:
     from cancelsvc.handlers import forget_previous_caller
 
     app.before_request(forget_previous_caller)
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind ``CANCELSVC_TRUSTED_PROXIES`` reverse proxies, the client address and the scheme
+    come from their X-Forwarded-For / X-Forwarded-Proto (Werkzeug's ProxyFix, outermost)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from cancelsvc.services import services
+
+    proxies = services(app).settings.CANCELSVC_TRUSTED_PROXIES
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def register_front(app: Flask) -> None:

@@ -158,6 +158,10 @@ class Settings:
     CANCELSVC_HOTLINE: str = "10000"
     CANCELSVC_CONSOLE_IDLE_MINUTES: int = 30
     CANCELSVC_LINK_DAYS: int = 30
+    #: How many reverse proxies stand in front (their X-Forwarded-For/-Proto are believed).
+    CANCELSVC_TRUSTED_PROXIES: int = 0
+    #: Console cookies only over HTTPS; unset: on, except with CANCELSVC_ENV=development.
+    CANCELSVC_SECURE_COOKIES: bool | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -198,6 +202,13 @@ class Settings:
             raise ConfigError("CANCELSVC_PII_KEY is not set")
         return self.CANCELSVC_PII_KEY
 
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether console cookies carry ``Secure`` (``CANCELSVC_SECURE_COOKIES``, else outside development)."""
+        if self.CANCELSVC_SECURE_COOKIES is not None:
+            return self.CANCELSVC_SECURE_COOKIES
+        return self.CANCELSVC_ENV != "development"
+
     def resolved(self, project_root: Path) -> Settings:
         """Relative paths made relative to the project root."""
         return _replace(self, CANCELSVC_MODEL_DIR=str(_resolve(self.CANCELSVC_MODEL_DIR, project_root)))
@@ -213,6 +224,8 @@ class Settings:
             "RATELIMIT_KEY_PREFIX": self.CANCELSVC_QUEUE_NAME,
             # Console sessions are permanent: the signed cookie expires this long after the last request.
             "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.CANCELSVC_CONSOLE_IDLE_MINUTES),
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
         }
         cfg.update(self.extras)
         return cfg
@@ -266,4 +279,6 @@ _VALIDATORS: dict[str, Callable[[str, str], Any]] = {
     "CANCELSVC_HOTLINE": _line_of_text,
     "CANCELSVC_CONSOLE_IDLE_MINUTES": lambda n, r: _bounded_int(n, r, 1, 24 * 60),
     "CANCELSVC_LINK_DAYS": lambda n, r: _bounded_int(n, r, 1, 366),
+    "CANCELSVC_TRUSTED_PROXIES": lambda n, r: _bounded_int(n, r, 0, 10),
+    "CANCELSVC_SECURE_COOKIES": _switch,
 }

@@ -52,7 +52,7 @@ class LiveServer:
 @pytest.fixture
 def live_server(make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
     """The app served over HTTP from a thread, with CSRF on as in production."""
-    app = make_app()
+    app = make_app(CANCELSVC_SECURE_COOKIES="off")  # plain HTTP: a Secure cookie would not come back
     port = _port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
