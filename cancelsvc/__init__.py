@@ -84,7 +84,7 @@ def register_extensions(app: Flask) -> None:
     from cancelsvc.contract import ContractPlugin
     from cancelsvc.contract import install as install_contract
     from cancelsvc.extensions import babel, db, limiter, login_manager, migrate
-    from cancelsvc.i18n import babel_locale
+    from cancelsvc.i18n import babel_locale, install_template_gettext
     from cancelsvc.requests.versions import watch_sessions
     from cancelsvc.texts import LOCALES, translations
     from models.base import install_sqlite_listeners
@@ -99,6 +99,7 @@ def register_extensions(app: Flask) -> None:
     for locale in LOCALES:
         translations(locale)  # a missing compiled catalog stops start-up, naming `make translations`
     babel.init_app(app, locale_selector=babel_locale, default_timezone="UTC")
+    install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     app.session_interface = BearerAwareSessionInterface()

@@ -9,7 +9,7 @@ from flask import Blueprint, g, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from cancelsvc.auth.sessions import current_staff
@@ -51,13 +51,18 @@ def no_store(response: Any) -> Any:
     return response
 
 
+# Functions the templates call are globals of the template environment, so the macros in
+# ``_macros.html`` import without the page's context (Jinja then caches them).
+for _name, _function in (("csrf_token", helpers.csrf_token), ("page_language", current_locale), ("money", helpers.money),
+                         ("when", helpers.when), ("day", helpers.day), ("label", labels.label)):
+    blp.add_app_template_global(_function, _name)
+blp.record_once(lambda state: state.app.jinja_env.globals.update(labels=labels))
+
+
 @blp.app_context_processor
-def template_helpers() -> dict[str, object]:
-    return {
-        "csrf_token": generate_csrf, "page_language": current_locale, "money": helpers.money, "when": helpers.when, "day": helpers.day,
-        "labels": labels, "label": labels.label, "operator_name": settings().CANCELSVC_OPERATOR_NAME,
-        "hotline": settings().CANCELSVC_HOTLINE,
-    }
+def template_settings() -> dict[str, object]:
+    wired = settings()
+    return {"operator_name": wired.CANCELSVC_OPERATOR_NAME, "hotline": wired.CANCELSVC_HOTLINE}
 
 
 ERROR_TEXT = {

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from flask import g
+from flask_wtf.csrf import generate_csrf
 
 from cancelsvc.auth.principal import Principal
 from cancelsvc.auth.sessions import current_staff
@@ -21,6 +25,14 @@ def staff() -> Principal:
     return principal
 
 
+def csrf_token() -> str:
+    """The form token (Flask-WTF's), made once per request: a call list has a form per call."""
+    token: str | None = g.get("console_csrf")
+    if token is None:
+        token = g.console_csrf = generate_csrf()
+    return token
+
+
 def money(value: Any) -> str:
     """A money object or amount, formatted for the page's language."""
     if value is None:
@@ -34,11 +46,17 @@ def when(value: Any, with_time: bool = True) -> str:
     if value in (None, ""):
         return ""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    locale = current_locale()
     if isinstance(moment, dt.datetime):
-        local = moment.astimezone(ZoneInfo(settings().CANCELSVC_TIMEZONE))
-        day = format_day(local.date(), current_locale())
-        return f"{day} {local:%H:%M}" if with_time else day
-    return format_day(moment, current_locale())
+        local = moment.astimezone(_zone(settings().CANCELSVC_TIMEZONE))
+        day = format_day(local.date(), locale)
+        return f"{day} {local.hour:02d}:{local.minute:02d}" if with_time else day
+    return format_day(moment, locale)
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def day(value: Any) -> str:

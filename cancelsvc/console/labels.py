@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from cancelsvc.i18n import current_locale
+
 STATES = {
     "in_progress": _l("In progress"), "ready": _l("Ready for deactivation"), "completed": _l("Completed"),
     "withdrawn": _l("Withdrawn"), "rejected": _l("Rejected"),
@@ -34,11 +36,19 @@ FEE_KINDS = {"handset_subsidy": _l("Handset subsidy"), "plan_commitment": _l("Pl
 ROLES = {"clerk": _l("Clerk"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}
 
 
+#: (language, group, code) -> the word; the groups are constants, so this stays small.
+_WORDS: dict[tuple[str, int, str], str] = {}
+
+
 def label(group: dict[str, object], code: str | None) -> str:
     """The word for ``code`` in the current language (the code itself when unknown)."""
     if code is None:
         return ""
-    value = group.get(code)
-    if isinstance(value, tuple):
-        value = value[0]
-    return str(value) if value is not None else code
+    key = (current_locale(), id(group), code)
+    word = _WORDS.get(key)
+    if word is None:
+        value = group.get(code)
+        if isinstance(value, tuple):
+            value = value[0]
+        word = _WORDS[key] = str(value) if value is not None else code
+    return word

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import segno
@@ -137,6 +138,13 @@ def withdraw(request_id: str) -> ResponseReturnValue:
     return redirect(url_for("console.request_page", request_id=request_id), 303)
 
 
+@lru_cache(maxsize=256)
+def _qr_code(url: str, title: str) -> Markup:
+    """The QR code of a tracking link as inline SVG; a request's link never changes, and
+    encoding one takes longer than the rest of the printout."""
+    return Markup(segno.make(url, error="m").svg_inline(scale=4, title=title, omitsize=False))
+
+
 @blp.get("/requests/<request_id>/print")
 @login_required
 def print_page(request_id: str) -> ResponseReturnValue:
@@ -147,7 +155,7 @@ def print_page(request_id: str) -> ResponseReturnValue:
     store = db.session.execute(sa.select(Store).where(Store.code == req.store_code)).scalar_one_or_none() \
         if req.store_code else None
     url = f"{settings().CANCELSVC_PUBLIC_URL}/t/{req.tracking_code}"
-    qr = Markup(segno.make(url, error="m").svg_inline(scale=4, title=_("Tracking page"), omitsize=False))
+    qr = _qr_code(url, _("Tracking page"))
     from cancelsvc.precheck import service as prechecks
 
     pre = prechecks.document(principal, prechecks.get_precheck(principal, req.precheck_id), current_locale())
