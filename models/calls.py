@@ -20,7 +20,7 @@ class CallTask(Base):
     __tablename__ = "call_tasks"
     __table_args__ = (
         sa.UniqueConstraint("request_id", "kind"),
-        sa.Index("ix_call_tasks_open", "store_code", "closed_at", "priority", "due_at"),
+        sa.Index("ix_call_tasks_open", "store_code", "closed_at", "priority", "due_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_uuid)

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from babel.support import NullTranslations, Translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,14 +20,30 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from cancelsvc.common.schemas import NUL_MESSAGE
 from cancelsvc.console.labels import REASONS
+from cancelsvc.i18n import current_locale
+from cancelsvc.texts import babel_locale
+
+
+@lru_cache(maxsize=4)
+def _wtforms_translations(locale: str) -> NullTranslations:
+    return Translations.load(messages_path(), [str(babel_locale(locale))], domain="wtforms")
 
 
 class ConsoleForm(FlaskForm):
-    """Every console form: a NUL character in any field is an error of that field (as in the API)."""
+    """Every console form: a NUL character in any field is an error of that field (as in the API).
+
+    WTForms' own messages come from its catalog, loaded once per language (Flask-WTF reads
+    the file again on every request).
+    """
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> NullTranslations:
+            return _wtforms_translations(current_locale())
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
