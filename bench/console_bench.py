@@ -7,7 +7,9 @@ One typical account gets a real pre-check and request (through the services); 5 
 customers, accounts and open requests are bulk-inserted beside it (copies of the real
 request with their own due dates, breach marks and waiting-on values), plus 300 call tasks.
 A clerk of the store signs in; each page is rendered 20 times to warm up, then timed.
-Prints p50/p95 per page (target: p95 <= 15 ms each).
+Prints p50/p95 per page (target: p95 <= 15 ms each), and the CPU time this process spent
+per render (p50): on a shared machine the wall-clock figures include waiting for a core,
+the CPU figure much less so (the database server's own work is not in it).
 """
 
 from __future__ import annotations
@@ -102,16 +104,19 @@ def sign_in(client: Any) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', home).group(1)
 
 
-def time_page(client: Any, method: str, path: str, samples: int, data: dict[str, str] | None = None) -> list[float]:
-    times = []
+def time_page(client: Any, method: str, path: str, samples: int,
+              data: dict[str, str] | None = None) -> tuple[list[float], list[float]]:
+    """Sorted wall-clock and CPU times (ms) of ``samples`` renders."""
+    times, cpu = [], []
     for n in range(WARMUP + samples):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.open(path, method=method, data=data)
-        elapsed = (time.perf_counter() - started) * 1000
+        elapsed, elapsed_cpu = (time.perf_counter() - started) * 1000, (time.process_time() - started_cpu) * 1000
         assert response.status_code == 200, (path, response.status_code)
         if n >= WARMUP:
             times.append(elapsed)
-    return sorted(times)
+            cpu.append(elapsed_cpu)
+    return sorted(times), sorted(cpu)
 
 
 def main() -> None:
@@ -148,10 +153,11 @@ def main() -> None:
           f"(+{WARMUP} warm-up)", flush=True)
     worst = 0.0
     for name, method, path, data in pages:
-        samples = time_page(client, method, path, args.samples, data)
+        samples, cpu = time_page(client, method, path, args.samples, data)
         p50, p95 = statistics.median(samples), samples[max(int(len(samples) * 0.95) - 1, 0)]
         worst = max(worst, p95)
-        print(f"  {name:<26} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms", flush=True)
+        print(f"  {name:<26} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   (this process's CPU p50 "
+              f"{statistics.median(cpu):5.2f} ms)", flush=True)
     verdict = "met" if worst <= TARGET_P95_MS else "MISSED"
     print(f"worst p95 {worst:.2f} ms   target p95 <= {TARGET_P95_MS:g} ms per page: {verdict}")
     with app.app_context():
