@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from cancelsvc.precheck.routes import blp as prechecks_blp
     from cancelsvc.requests.routes import blp as cancellations_blp
     from cancelsvc.requests.routes import events_blp
+    from cancelsvc.tracking.page import blp as tracking_page_blp
     from cancelsvc.tracking.routes import blp as tracking_blp
     from cancelsvc.webhooks.routes import blp as webhooks_blp
 
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops_blp)
     app.register_blueprint(docs_assets)
     app.register_blueprint(console_blp)
+    app.register_blueprint(tracking_page_blp)
 
 
 def register_error_handlers(app: Flask) -> None:

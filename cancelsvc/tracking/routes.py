@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from cancelsvc.api import ApiBlueprint
 from cancelsvc.common.responses import presented
@@ -16,25 +16,11 @@ from cancelsvc.requests import service as requests_service
 from cancelsvc.requests.caching import cache_headers, is_current, not_modified
 from cancelsvc.requests.presenter import public_document
 from cancelsvc.requests.schemas import PublicProgressSchema
-from cancelsvc.tracking.service import rate_key_code, verified_request
+from cancelsvc.tracking.service import per_client_limit, per_code_limit, rate_key_code, verified_request
 from models.vocabulary import RequestState
 
 blp = ApiBlueprint("tracking", __name__, url_prefix="/track", public=True,
                 description="Public progress by tracking code and the number's last 4 digits.")
-
-#: Failed verifications allowed per tracking code and per client (then 429 with Retry-After);
-#: ``TRACK_LIMIT_PER_CODE`` / ``TRACK_LIMIT_PER_CLIENT`` in the app's config replace them
-#: (only the contract test's live server raises them).
-PER_CODE = "5 per 15 minutes"
-PER_CLIENT = "30 per hour"
-
-
-def _per_code() -> str:
-    return str(current_app.config.get("TRACK_LIMIT_PER_CODE", PER_CODE))
-
-
-def _per_client() -> str:
-    return str(current_app.config.get("TRACK_LIMIT_PER_CLIENT", PER_CLIENT))
 
 VERIFY = {"in": "header", "name": "X-Verify-Code", "required": True,
           "schema": {"type": "string", "pattern": "^[0-9]{4}$", "example": "8000"},
@@ -52,8 +38,8 @@ def verified(view: Any) -> Any:
         blp.doc(parameters=[VERIFY]),
         # Shared scopes: reading and withdrawing draw on the same counters, so a guess
         # costs the same on either route.
-        limiter.shared_limit(_per_client, scope="track-client", deduct_when=_failed),
-        limiter.shared_limit(_per_code, scope="track-code", key_func=rate_key_code, deduct_when=_failed),
+        limiter.shared_limit(per_client_limit, scope="track-client", deduct_when=_failed),
+        limiter.shared_limit(per_code_limit, scope="track-code", key_func=rate_key_code, deduct_when=_failed),
     ):
         view = decorate(view)
     return view

@@ -5,10 +5,36 @@ from __future__ import annotations
 import hmac
 
 import sqlalchemy as sa
+from flask import current_app
 
 from cancelsvc.errors import NotFound
 from cancelsvc.requests.codes import normalise
 from models import Account, CancellationRequest, db
+
+#: Failed verifications allowed per tracking code and per client (then 429 with Retry-After),
+#: shared by the API's public tracking and the tracking page; ``TRACK_LIMIT_PER_CODE`` /
+#: ``TRACK_LIMIT_PER_CLIENT`` in the app's config replace them (only the contract test's live
+#: server raises them).
+PER_CODE = "5 per 15 minutes"
+PER_CLIENT = "30 per hour"
+
+
+def per_code_limit() -> str:
+    return str(current_app.config.get("TRACK_LIMIT_PER_CODE", PER_CODE))
+
+
+def per_client_limit() -> str:
+    return str(current_app.config.get("TRACK_LIMIT_PER_CLIENT", PER_CLIENT))
+
+
+def request_by_code(code: str) -> tuple[CancellationRequest, str] | None:
+    """The request with this (canonical) tracking code and its number, or None."""
+    row = db.session.execute(
+        sa.select(CancellationRequest, Account.msisdn)
+        .join(Account, Account.id == CancellationRequest.account_id)
+        .where(CancellationRequest.tracking_code == code)
+    ).first()
+    return None if row is None else (row[0], row.msisdn)
 
 
 def verified_request(code: str, verify: str | None) -> tuple[CancellationRequest, str]:
@@ -16,16 +42,12 @@ def verified_request(code: str, verify: str | None) -> tuple[CancellationRequest
     canonical = normalise(code)
     if canonical is None or not verify:
         raise NotFound(code="tracking.not_found")
-    row = db.session.execute(
-        sa.select(CancellationRequest, Account.msisdn)
-        .join(Account, Account.id == CancellationRequest.account_id)
-        .where(CancellationRequest.tracking_code == canonical)
-    ).first()
+    found = request_by_code(canonical)
     # Compared as bytes: any text the header carries (full-width digits, "é") is simply wrong.
     given = verify.strip()[-4:].rjust(4, "x").encode("utf-8", "replace")
-    if row is None or not hmac.compare_digest(row.msisdn[-4:].encode(), given):
+    if found is None or not hmac.compare_digest(found[1][-4:].encode(), given):
         raise NotFound(code="tracking.not_found")
-    return row[0], row.msisdn
+    return found
 
 
 def rate_key_code() -> str:

@@ -14,7 +14,7 @@ from cancelsvc.requests.codes import new_tracking_code
 from cancelsvc.requests.progress import NODES
 from cancelsvc.requests.schemas import PublicProgressSchema
 from cancelsvc.texts import render
-from cancelsvc.tracking.routes import PER_CLIENT, PER_CODE
+from cancelsvc.tracking.service import PER_CLIENT, PER_CODE
 from models import Account
 from tests.conftest import bearer
 from tests.requests.conftest import Api, full_line, make_line
