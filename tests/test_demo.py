@@ -26,6 +26,11 @@ def test_demo_seed_loads_accounts_and_prints_working_credentials(
     customer_token = re.search(r"Customer token \(C-1001, 24 h\): (\S+)", result.output).group(1)
     accounts = client.get("/api/v1/customers/me/accounts", headers=bearer(customer_token)).get_json()["items"]
     assert len(accounts) == 2
+    link = re.search(r"Customer tracking page \(\+86 138\*\*\*\*0008, or the last 4 digits 0008\): "
+                     r"http://127\.0\.0\.1:5000(/t/\w+\?k=\w+)", result.output)
+    assert link, result.output
+    page = client.get(link.group(1))
+    assert page.status_code == 200 and 'id="tracking"' in page.get_data(as_text=True)
 
 
 def test_demo_seed_again_keeps_one_data_set_and_the_valid_demo_key(runner: Any, db: Any, tmp_path: Path) -> None:

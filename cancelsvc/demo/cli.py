@@ -12,8 +12,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from cancelsvc.auth.tokens import mint_customer_token
+from cancelsvc.common.masking import mask_msisdn
 from cancelsvc.database import transaction
-from cancelsvc.demo.service import seed
+from cancelsvc.demo.service import OPEN_REQUEST_MSISDN, demo_tracking_link, seed
 from cancelsvc.services import settings
 
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -48,6 +49,11 @@ def demo_seed(key_file: Path | None) -> None:
     click.echo(f"Demo API key (all scopes):   {result.api_key}")
     for username, role, store in result.users:
         click.echo(f"Console login ({role}{', ' + store if store else ''}): {username} / {result.password}")
+    with transaction():
+        link = demo_tracking_link()
+    if link:
+        click.echo(f"Customer tracking page ({mask_msisdn(OPEN_REQUEST_MSISDN)}, or the last 4 digits "
+                   f"{OPEN_REQUEST_MSISDN[-4:]}): {link}")
     secret = settings().CANCELSVC_JWT_SECRET
     if secret:
         click.echo(f"Customer token ({result.customer}, 24 h): {mint_customer_token(result.customer, secret)}")

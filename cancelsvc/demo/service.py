@@ -11,7 +11,7 @@ from cancelsvc.auth.keys import create_key, hash_key
 from cancelsvc.auth.passwords import hash_password
 from cancelsvc.demo import data
 from cancelsvc.imports.service import ImportReport, import_document
-from models import Account, ApiKey, StaffUser, db
+from models import Account, ApiKey, CancellationRequest, StaffUser, db
 from models.auth import API_SCOPES
 
 DEMO_KEY_NAME = "demo"
@@ -85,3 +85,15 @@ def _open_request(msisdn: str) -> None:
     seeder = Principal(kind="api_key", ref="demo-seed", scopes=frozenset({"admin"}))
     precheck = run_precheck(seeder, msisdn, "app", "asap").row
     submit(seeder, precheck.id, "switching_operator", None)
+
+
+def demo_tracking_link() -> str | None:
+    """A fresh link to the tracking page of the demo's open request (as a text message carries)."""
+    from cancelsvc.requests.service import open_request_of
+    from cancelsvc.tracking.links import issue_link
+
+    account_id = db.session.execute(
+        sa.select(Account.id).where(Account.msisdn == OPEN_REQUEST_MSISDN)).scalar_one_or_none()
+    ref = open_request_of(account_id) if account_id is not None else None
+    req = db.session.get(CancellationRequest, ref.id) if ref is not None else None
+    return issue_link(req) if req is not None else None

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 30
 START_SECONDS = 180  # four Python processes importing the app at once on a loaded machine
 SETTLE_SECONDS = 180
-PER_CODE = 5  # cancelsvc.tracking.routes.PER_CODE: "5 per 15 minutes"
+PER_CODE = 5  # cancelsvc.tracking.service.PER_CODE: "5 per 15 minutes"
 
 
 def _free_port() -> int:
