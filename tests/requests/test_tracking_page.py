@@ -28,7 +28,8 @@ def _html(response: Any) -> str:
 
 def _csrf(client: FlaskClient, code: str) -> str:
     """A CSRF token from the form page (the session cookie keeps its pair)."""
-    g.pop("csrf_token", None)  # the tests' shared app context would hand another client's token
+    for cached in ("csrf_token", "console_csrf"):  # the tests' shared app context would hand another client's token
+        g.pop(cached, None)
     found = re.search(r'name="csrf_token" value="([^"]+)"', _html(client.get(f"/t/{code}")))
     assert found, "no form on the page"
     return found.group(1)
