@@ -95,6 +95,21 @@ def _public_url(name: str, raw: str) -> str:
     return text.rstrip("/")
 
 
+def _quiet_hours(name: str, raw: str) -> str:
+    """``HH:MM-HH:MM`` (may wrap past midnight), or empty for none."""
+    text = raw.strip()
+    if text and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", text):
+        raise ConfigError(f"{name} must be HH:MM-HH:MM (e.g. 21:00-08:00), got {raw!r}")
+    return text
+
+
+def _mail_address(name: str, raw: str) -> str:
+    text = raw.strip()
+    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", text):
+        raise ConfigError(f"{name} must be an e-mail address, got {raw!r}")
+    return text
+
+
 def _queue_name(name: str, raw: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9_]{1,64}", raw):
         raise ConfigError(f"{name} must be 1 to 64 letters, digits or underscores, got {raw!r}")
@@ -162,6 +177,13 @@ class Settings:
     CANCELSVC_TRUSTED_PROXIES: int = 0
     #: Console cookies only over HTTPS; unset: on, except with CANCELSVC_ENV=development.
     CANCELSVC_SECURE_COOKIES: bool | None = None
+    CANCELSVC_SMS_URL: str | None = None
+    CANCELSVC_SMTP_URL: str | None = None
+    CANCELSVC_SMTP_STARTTLS: bool = False
+    CANCELSVC_MAIL_FROM: str = "cancelsvc@localhost"
+    CANCELSVC_MESSAGES_SINK: str = "instance/messages.txt"
+    CANCELSVC_QUIET_HOURS: str = "21:00-08:00"
+    CANCELSVC_SMS_DAILY_LIMIT: int = 3
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -211,7 +233,8 @@ class Settings:
 
     def resolved(self, project_root: Path) -> Settings:
         """Relative paths made relative to the project root."""
-        return _replace(self, CANCELSVC_MODEL_DIR=str(_resolve(self.CANCELSVC_MODEL_DIR, project_root)))
+        return _replace(self, CANCELSVC_MODEL_DIR=str(_resolve(self.CANCELSVC_MODEL_DIR, project_root)),
+                        CANCELSVC_MESSAGES_SINK=str(_resolve(self.CANCELSVC_MESSAGES_SINK, project_root)))
 
     def flask_config(self, project_root: Path) -> dict[str, Any]:
         """What Flask and its extensions read from ``app.config`` (the service reads ``Settings``)."""
@@ -281,4 +304,11 @@ _VALIDATORS: dict[str, Callable[[str, str], Any]] = {
     "CANCELSVC_LINK_DAYS": lambda n, r: _bounded_int(n, r, 1, 366),
     "CANCELSVC_TRUSTED_PROXIES": lambda n, r: _bounded_int(n, r, 0, 10),
     "CANCELSVC_SECURE_COOKIES": _switch,
+    "CANCELSVC_SMS_URL": _url(("smpp",)),
+    "CANCELSVC_SMTP_URL": _url(("smtp", "smtps")),
+    "CANCELSVC_SMTP_STARTTLS": _switch,
+    "CANCELSVC_MAIL_FROM": _mail_address,
+    "CANCELSVC_MESSAGES_SINK": _text,
+    "CANCELSVC_QUIET_HOURS": _quiet_hours,
+    "CANCELSVC_SMS_DAILY_LIMIT": lambda n, r: _bounded_int(n, r, 0, 100),
 }

@@ -15,6 +15,7 @@ from models.customer import Customer, FamilyGroup, Store
 from models.holdings import Bill, Contract, Device, ValueAddedService
 from models.idempotency import IdempotencyRecord
 from models.links import TrackingLink
+from models.messages import InboundSms, Message, SmsPart, SmsPreference
 from models.outbox import DomainEvent
 from models.precheck import Precheck
 from models.webhook import WebhookDelivery, WebhookSubscription
@@ -38,7 +39,11 @@ __all__ = [
     "FamilyGroup",
     "IdempotencyRecord",
     "InboundEvent",
+    "InboundSms",
+    "Message",
     "Precheck",
+    "SmsPart",
+    "SmsPreference",
     "StaffUser",
     "Store",
     "TimelineEntry",

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, new_uuid, utcnow
 
-#: Kinds of call task, most urgent first (``priority`` is the index in this tuple).
-CALL_KINDS = ("dissatisfied", "follow_up")
+#: Kinds of call task, most urgent first (``priority`` is the index in this tuple): a
+#: dissatisfied customer, the follow-up call, an essential message that reached no one, and
+#: the personal calls to senior and VIP customers at submission and deactivation.
+CALL_KINDS = ("dissatisfied", "follow_up", "undeliverable", "care_submitted", "care_deactivated")
 
 
 class CallTask(Base):

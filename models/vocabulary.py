@@ -129,3 +129,113 @@ PLACEABLE_HOLDS = (HoldKind.LEGAL_HOLD, HoldKind.FRAUD_SUSPENSION)
 def values(vocabulary: type[StrEnum] | tuple[StrEnum, ...]) -> list[str]:
     """The plain string values, in order (for ``OneOf``, OpenAPI ``enum`` and messages)."""
     return [str(member) for member in vocabulary]
+
+
+class MessageChannel(StrEnum):
+    """How a message reaches the customer."""
+
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class MessageKind(StrEnum):
+    """Essential messages are always sent; updates obey opt-out and the daily limit."""
+
+    ESSENTIAL = "essential"
+    UPDATE = "update"
+    #: A direct answer to the customer's own text: sent at once, never counted.
+    ANSWER = "answer"
+
+
+class Moment(StrEnum):
+    """Why a message is sent: each is one template (``docs/notifications.md``)."""
+
+    SUBMITTED = "submitted"
+    TODO = "todo"
+    TODO_REMINDER = "todo_reminder"
+    ALL_DONE = "all_done"
+    COOLING_OFF_ENDING = "cooling_off_ending"
+    DEACTIVATING = "deactivating"
+    DEACTIVATED = "deactivated"
+    REFUND_ISSUED = "refund_issued"
+    FOLLOW_UP = "follow_up"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+    SLA_MISSED = "sla_missed"
+    # Answers to the customer's texts.
+    STATUS = "status"
+    OPTED_OUT = "opted_out"
+    OPTED_IN = "opted_in"
+    WITHDRAW_CONFIRM = "withdraw_confirm"
+    FOLLOW_UP_THANKS = "follow_up_thanks"
+    LANGUAGE = "language"
+    HELP = "help"
+    TEST = "test"
+
+
+class Audience(StrEnum):
+    """Whom a message is for; the address is found when it is sent (numbers stop working)."""
+
+    #: The number being cancelled until deactivation, then the after-cancellation contact.
+    CUSTOMER = "customer"
+    #: The number being cancelled itself (the last message before it is switched off).
+    LINE = "line"
+    #: The customer's e-mail address (VIP copies).
+    EMAIL = "email"
+    #: Whoever texted us (answers to replies).
+    SENDER = "sender"
+
+
+class MessageStatus(StrEnum):
+    """Where a message stands."""
+
+    QUEUED = "queued"
+    #: Accepted by the SMSC or the mail server (``sent_at``): never sent again.
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERABLE = "undeliverable"
+    FAILED = "failed"
+    #: Folded into a later update of the same request (``merged_into``).
+    MERGED = "merged"
+    #: No longer true when its time came (e.g. the to-do was done meanwhile), or opted out.
+    SKIPPED = "skipped"
+    #: Nowhere to send it: no number, no contact, no e-mail.
+    NO_CHANNEL = "no_channel"
+
+
+#: Statuses of a message that is finished (no more sending).
+FINAL_MESSAGE_STATUSES = frozenset(set(MessageStatus) - {MessageStatus.QUEUED})
+
+
+class InboundKind(StrEnum):
+    """What arrived from the SMSC."""
+
+    RECEIPT = "receipt"
+    REPLY = "reply"
+
+
+class ReceiptState(StrEnum):
+    """SMPP delivery receipt states (``stat:`` of the receipt text)."""
+
+    DELIVRD = "DELIVRD"
+    UNDELIV = "UNDELIV"
+    EXPIRED = "EXPIRED"
+    REJECTD = "REJECTD"
+    DELETED = "DELETED"
+    ACCEPTD = "ACCEPTD"
+    UNKNOWN = "UNKNOWN"
+
+
+class ReplyCommand(StrEnum):
+    """What a customer's text asked for."""
+
+    STATUS = "status"
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+    SATISFIED = "satisfied"
+    NOT_SATISFIED = "not_satisfied"
+    WITHDRAW = "withdraw"
+    CONFIRM = "confirm"
+    ENGLISH = "english"
+    CHINESE = "chinese"
+    HELP = "help"

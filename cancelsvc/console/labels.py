@@ -30,7 +30,10 @@ REASONS = {
     "service_quality": _l("Service quality"), "switching_operator": _l("Switching operator"),
     "no_longer_needed": _l("No longer needed"), "deceased_holder": _l("Holder deceased"), "other": _l("Other"),
 }
-CALL_KINDS = {"dissatisfied": _l("Not satisfied: call back"), "follow_up": _l("Follow-up call")}
+CALL_KINDS = {"dissatisfied": _l("Not satisfied: call back"), "follow_up": _l("Follow-up call"),
+              "undeliverable": _l("Message not delivered: call instead"),
+              "care_submitted": _l("Personal call: request received"),
+              "care_deactivated": _l("Personal call: number deactivated")}
 FEE_KINDS = {"handset_subsidy": _l("Handset subsidy"), "plan_commitment": _l("Plan commitment"),
              "fixed_term": _l("Fixed term")}
 ROLES = {"clerk": _l("Clerk"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}

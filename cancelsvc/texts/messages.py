@@ -371,4 +371,77 @@ MESSAGES: dict[str, str | Plural] = dict((
     NP_("term.item.family.leave", "leaving the family plan"),
     NP_("term.item.loyalty.points", "loyalty points"),
     NP_("term.item.number.bindings", "updating the number at banks and apps"),
-    NP_("term.item.other", "to-do"),))
+    NP_("term.item.other", "to-do"),
+    # --- Messages to the customer (text message and e-mail; docs/notifications.md) ------
+    # Each fits in two SMS parts with the longest plausible values (tests/notifications).
+    NP_("sms.signed", "[%(operator)s] %(text)s"),
+    NP_("sms.submitted",
+        "Cancellation request %(code)s received. You can withdraw it until %(withdraw_until)s. "
+        "Next: %(next_step)s. Progress: %(link)s"),
+    NP_("sms.submitted.nothing",
+        "Cancellation request %(code)s received. Nothing more is needed from you; you can withdraw "
+        "it until %(withdraw_until)s. Progress: %(link)s"),
+    NP_("sms.todo",
+        "Your cancellation needs one thing from you: %(item)s, by %(due)s, at %(store)s. Please "
+        "bring your original ID. Details: %(link)s"),
+    NP_("sms.todo_reminder",
+        "Reminder: %(item)s is due by %(due)s. Bring your original ID to %(store)s and it is done "
+        "on the spot. Details: %(link)s"),
+    NP_("sms.all_done",
+        "All to-dos are done. Your number will be deactivated on %(deactivate_on)s; until then you "
+        "can still withdraw: %(link)s"),
+    NP_("sms.cooling_off_ending",
+        "You can withdraw your cancellation until %(withdraw_until)s. If you still want it, there "
+        "is nothing to do. %(link)s"),
+    NP_("sms.deactivating",
+        "Your number is being switched off now. Please update it at your bank and in your apps. "
+        "Later messages go to %(contact)s. Questions: %(hotline)s"),
+    NP_("sms.deactivating.no_contact",
+        "Your number is being switched off now. Please update it at your bank and in your apps. "
+        "Questions: %(hotline)s"),
+    NP_("sms.deactivated",
+        "Done: number %(number)s was deactivated on %(date)s. Thank you for being with us. "
+        "Questions: %(hotline)s"),
+    NP_("sms.deactivated.refund",
+        "Done: number %(number)s was deactivated on %(date)s. Your refund of %(amount)s is on its "
+        "way. Thank you for being with us."),
+    NP_("sms.refund_issued",
+        "Your refund of %(amount)s for %(number)s has been paid; it usually arrives within 3 "
+        "working days. Questions: %(hotline)s"),
+    NP_("sms.follow_up",
+        "How did your cancellation go? Reply 1 if you are satisfied, or 2 if not and we will "
+        "call you back. Thank you!"),
+    NP_("sms.withdrawn",
+        "Cancellation %(code)s is withdrawn. Your number, plan and credit stay exactly as they "
+        "were."),
+    NP_("sms.rejected",
+        "We cannot go ahead with cancellation %(code)s: %(hold)s. Please call %(hotline)s and "
+        "we will help you."),
+    NP_("sms.sla_missed",
+        "Sorry, %(step)s is taking longer than we promised; we are on it. Now expected by "
+        "%(eta)s. Progress: %(link)s"),
+    NP_("sms.status",
+        "Cancellation %(code)s: %(state)s, expected by %(eta)s. Details: %(link)s"),
+    NP_("sms.status.none", "We found no cancellation in progress for this number. Questions: %(hotline)s"),
+    NP_("sms.opted_out",
+        "You will get no more progress updates by text; essential service notices still come. "
+        "Reply START to turn updates back on."),
+    NP_("sms.opted_in", "Progress updates by text are back on. Reply STOP to turn them off."),
+    NP_("sms.withdraw_confirm", "To withdraw cancellation %(code)s, reply %(confirm)s within 10 minutes."),
+    NP_("sms.withdraw_closed",
+        "Cancellation %(code)s can no longer be withdrawn by text. Questions: %(hotline)s"),
+    NP_("sms.follow_up_thanks", "Thank you for your feedback, and all the best!"),
+    NP_("sms.follow_up_sorry", "Sorry it did not go smoothly. We will call you back within 48 hours."),
+    NP_("sms.language", "From now on our messages will be in English."),
+    NP_("sms.help",
+        "Reply CX for progress, STOP to stop updates, CH to withdraw during the cooling-off "
+        "period. Questions: %(hotline)s"),
+    NP_("sms.test", "Test message: text messages from %(operator)s are set up correctly."),
+    NP_("mail.subject", "About your cancellation %(code)s"),
+    NP_("mail.subject.general", "A message from %(operator)s"),
+    NP_("mail.greeting", "Hello,"),
+    NP_("term.state.in_progress", "in progress"),
+    NP_("term.state.ready", "all to-dos done"),
+    NP_("term.state.completed", "number deactivated"),
+    NP_("term.state.withdrawn", "withdrawn"),
+    NP_("term.state.rejected", "stopped"),))
