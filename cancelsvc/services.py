@@ -19,6 +19,7 @@ from flask import Flask, current_app
 
 from cancelsvc.config import Settings, parse_sla
 from cancelsvc.jobs.registry import JobRegistry
+from cancelsvc.notifications.transports.registry import MessageTransports
 from cancelsvc.precheck.loading import SnapshotLoader
 from cancelsvc.requests.versions import VersionBook
 from cancelsvc.risk.serving import RiskAssessor
@@ -39,13 +40,18 @@ class Services:
     jobs: JobRegistry
     #: Requests' versions and valid API keys, kept current (the poll front's and ``auth.keys``').
     versions: VersionBook
+    #: How messages to customers leave (sink, SMTP, SMPP), opened when first used.
+    messages: MessageTransports
     #: ``() -> {component: state}`` checks reported by ``/readyz``.
     readiness: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
 
 
 def register_services(app: Flask, settings: Settings) -> Services:
     """Build the services from ``settings`` and store them on ``app``."""
+    from functools import partial
+
     from cancelsvc import idempotency
+    from cancelsvc.notifications import inbound, moments, sender
     from cancelsvc.outbox import dispatcher
     from cancelsvc.requests import sweepers as request_sweepers
     from cancelsvc.requests.service import open_request_columns
@@ -53,6 +59,8 @@ def register_services(app: Flask, settings: Settings) -> Services:
     from cancelsvc.webhooks import delivery
 
     risk = RiskAssessor(settings.CANCELSVC_MODEL_DIR)
+    messages = MessageTransports(settings)
+    messages.on_inbound = partial(inbound.record_inbound, app)
     built = Services(
         settings=settings,
         calendar=WorkCalendar(parse_extra_holidays(settings.CANCELSVC_EXTRA_HOLIDAYS)),
@@ -61,11 +69,13 @@ def register_services(app: Flask, settings: Settings) -> Services:
         risk=risk,
         jobs=JobRegistry(
             sweepers=(request_sweepers.advance_requests, dispatcher.dispatch_events, delivery.deliver_due,
-                      idempotency.expire_records),
-            subscribers=(delivery.schedule_deliveries,),
+                      idempotency.expire_records, sender.send_due, inbound.handle_inbound),
+            subscribers=(delivery.schedule_deliveries, moments.on_created, moments.on_state_changed,
+                         moments.on_node_changed),
         ),
         versions=VersionBook(sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])),
-        readiness=[lambda: {"risk_model": risk.status()}],
+        messages=messages,
+        readiness=[lambda: {"risk_model": risk.status()}, messages.readiness],
     )
     app.extensions[KEY] = built
     return built

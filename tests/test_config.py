@@ -26,6 +26,8 @@ def test_defaults_match_the_spec() -> None:
     assert s.CANCELSVC_CONSOLE_IDLE_MINUTES == 30
     assert s.CANCELSVC_LINK_DAYS == 30
     assert s.CANCELSVC_OPERATOR_NAME and s.CANCELSVC_HOTLINE
+    assert s.CANCELSVC_QUIET_HOURS == "21:00-08:00" and s.CANCELSVC_SMS_DAILY_LIMIT == 3
+    assert s.CANCELSVC_SMS_URL is None and s.CANCELSVC_SMTP_URL is None and s.CANCELSVC_SMTP_STARTTLS is False
 
 
 @pytest.mark.parametrize(
@@ -49,6 +51,14 @@ def test_defaults_match_the_spec() -> None:
         ("CANCELSVC_CONSOLE_IDLE_MINUTES", "soon"),
         ("CANCELSVC_LINK_DAYS", "0"),
         ("CANCELSVC_LINK_DAYS", "a month"),
+        ("CANCELSVC_SMS_URL", "http://smsc.example:2775"),
+        ("CANCELSVC_SMTP_URL", "imap://mail.example"),
+        ("CANCELSVC_SMTP_STARTTLS", "perhaps"),
+        ("CANCELSVC_MAIL_FROM", "not an address"),
+        ("CANCELSVC_QUIET_HOURS", "9pm-8am"),
+        ("CANCELSVC_QUIET_HOURS", "25:00-08:00"),
+        ("CANCELSVC_SMS_DAILY_LIMIT", "-1"),
+        ("CANCELSVC_SMS_DAILY_LIMIT", "many"),
     ],
 )
 def test_invalid_value_names_the_variable(name: str, value: str) -> None:

@@ -42,3 +42,11 @@ def sync(req: CancellationRequest, now: dt.datetime, actor: str) -> None:
 def _add(req: CancellationRequest, kind: str, due_at: dt.datetime) -> None:
     db.session.add(CallTask(kind=kind, priority=CALL_KINDS.index(kind), request_id=req.id,
                             store_code=req.store_code, due_at=due_at, attempts=0))
+
+
+def ensure(req: CancellationRequest, kind: str, due_at: dt.datetime) -> None:
+    """A call task of ``kind`` for ``req`` (personal calls, undeliverable messages), once."""
+    exists = db.session.execute(
+        sa.select(CallTask.id).where(CallTask.request_id == req.id, CallTask.kind == kind)).first()
+    if exists is None:
+        _add(req, kind, due_at)

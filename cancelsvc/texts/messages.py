@@ -422,16 +422,15 @@ MESSAGES: dict[str, str | Plural] = dict((
         "%(eta)s. Progress: %(link)s"),
     NP_("sms.status",
         "Cancellation %(code)s: %(state)s, expected by %(eta)s. Details: %(link)s"),
-    NP_("sms.status.none", "We found no cancellation in progress for this number. Questions: %(hotline)s"),
     NP_("sms.opted_out",
         "You will get no more progress updates by text; essential service notices still come. "
         "Reply START to turn updates back on."),
     NP_("sms.opted_in", "Progress updates by text are back on. Reply STOP to turn them off."),
     NP_("sms.withdraw_confirm", "To withdraw cancellation %(code)s, reply %(confirm)s within 10 minutes."),
-    NP_("sms.withdraw_closed",
+    NP_("sms.withdraw_confirm.closed",
         "Cancellation %(code)s can no longer be withdrawn by text. Questions: %(hotline)s"),
     NP_("sms.follow_up_thanks", "Thank you for your feedback, and all the best!"),
-    NP_("sms.follow_up_sorry", "Sorry it did not go smoothly. We will call you back within 48 hours."),
+    NP_("sms.follow_up_thanks.sorry", "Sorry it did not go smoothly. We will call you back within 48 hours."),
     NP_("sms.language", "From now on our messages will be in English."),
     NP_("sms.help",
         "Reply CX for progress, STOP to stop updates, CH to withdraw during the cooling-off "

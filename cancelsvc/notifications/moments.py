@@ -1,0 +1,193 @@
+"""The moments the customer hears from us, queued by outbox subscribers (docs/notifications.md).
+
+Each handler runs in the dispatcher's transaction (a SAVEPOINT) and is idempotent: a
+message's ``cause`` is the event id (or the request and moment for scheduled ones), and a
+cause queues a moment once. Reminders and the follow-up are queued at once for their own
+time and checked again when they are due (``sender.still_true``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from cancelsvc.calls import tasks as calls
+from cancelsvc.notifications.policy import latest_allowed_before
+from cancelsvc.notifications.queue import cause_key, queue, quiet_hours
+from cancelsvc.outbox import CANCELLATION_CREATED, CANCELLATION_NODE_CHANGED, CANCELLATION_STATE_CHANGED, subscriber
+from cancelsvc.precheck.result import CUSTOMER
+from cancelsvc.requests import progress
+from cancelsvc.services import services
+from models import CancellationRequest, ChecklistEntry, Customer, DomainEvent, Store, db
+from models.vocabulary import Audience, MessageKind, Moment, NodeCode, NodeStatus, RequestState
+
+ESSENTIAL, UPDATE = MessageKind.ESSENTIAL, MessageKind.UPDATE
+#: Reminders go this many working days before a customer's to-do is due.
+REMINDER_WORKING_DAYS = 3
+#: The last message to the number goes this long before it is switched off.
+BEFORE_DEACTIVATION = dt.timedelta(minutes=30)
+COOLING_OFF_NOTICE = dt.timedelta(hours=24)
+FOLLOW_UP_AFTER = dt.timedelta(hours=24)
+#: Segments that also get a personal call at submission and deactivation (and every message by e-mail).
+CARE_SEGMENTS = ("senior", "vip")
+
+
+@subscriber(CANCELLATION_CREATED)
+def on_created(event: DomainEvent) -> None:
+    """Submitted: receipt, link, withdraw-until and the next step, at once; reminders scheduled."""
+    req = db.session.get(CancellationRequest, event.subject_id)
+    if req is None:
+        return
+    now = event.created_at
+    item = next_customer_item(req)
+    params = {"code": req.tracking_code, "withdraw_until": req.withdraw_until}
+    params.update({"next_step": item.code} if item else {"variant": "nothing"})
+    _queue_both(req, Moment.SUBMITTED, ESSENTIAL, cause=event.id, now=now, params=params, immediate=True)
+    notice = req.withdraw_until - COOLING_OFF_NOTICE
+    if notice > now:
+        queue(req, Moment.COOLING_OFF_ENDING, UPDATE, cause=cause_key(req.id, Moment.COOLING_OFF_ENDING),
+              now=now, at=notice, params={"code": req.tracking_code, "withdraw_until": req.withdraw_until})
+    if item is not None:
+        _remind(req, item, now)
+    if _customer(req).segment in CARE_SEGMENTS:
+        calls.ensure(req, "care_submitted", now)
+
+
+@subscriber(CANCELLATION_STATE_CHANGED)
+def on_state_changed(event: DomainEvent) -> None:
+    """Ready, deactivated, withdrawn, rejected."""
+    req = db.session.get(CancellationRequest, event.subject_id)
+    if req is None:
+        return
+    now = event.created_at
+    state = event.data.get("state")
+    code = req.tracking_code
+    if state == RequestState.READY:
+        off = deactivation_time(req)
+        queue(req, Moment.ALL_DONE, UPDATE, cause=event.id, now=now,
+              params={"code": code, "deactivate_on": off.astimezone(ZoneInfo(req.timezone)).date()})
+        warn_at = latest_allowed_before(off - BEFORE_DEACTIVATION, req.timezone, quiet_hours())
+        contact = _later_contact(req)
+        queue(req, Moment.DEACTIVATING, ESSENTIAL, cause=cause_key(req.id, Moment.DEACTIVATING), now=now,
+              audience=Audience.LINE, at=max(warn_at, now), immediate=warn_at <= now,
+              params={"code": code, **({"contact": contact} if contact else {"variant": "no_contact"})})
+    elif state == RequestState.COMPLETED and req.deactivated_at is not None:
+        refund = req.refund_due - req.refunded_total
+        params = {"code": code, "number": _masked_line(req),
+                  "date": req.deactivated_at.astimezone(ZoneInfo(req.timezone)).date()}
+        if refund > 0:
+            params.update(variant="refund", amount=refund)
+        _queue_both(req, Moment.DEACTIVATED, ESSENTIAL, cause=event.id, now=now, params=params)
+        queue(req, Moment.FOLLOW_UP, UPDATE, cause=cause_key(req.id, Moment.FOLLOW_UP), now=now,
+              at=req.deactivated_at + FOLLOW_UP_AFTER, params={"code": code})
+        if _customer(req).segment in CARE_SEGMENTS:
+            calls.ensure(req, "care_deactivated", now)
+    elif state == RequestState.WITHDRAWN:
+        _queue_both(req, Moment.WITHDRAWN, ESSENTIAL, cause=event.id, now=now, params={"code": code}, immediate=True)
+    elif state == RequestState.REJECTED:
+        _queue_both(req, Moment.REJECTED, ESSENTIAL, cause=event.id, now=now,
+                    params={"code": code, "hold": req.rejected_reason or "other"})
+
+
+@subscriber(CANCELLATION_NODE_CHANGED)
+def on_node_changed(event: DomainEvent) -> None:
+    """Refund paid; a new to-do waiting on the customer."""
+    req = db.session.get(CancellationRequest, event.subject_id)
+    if req is None:
+        return
+    now = event.created_at
+    node, status = event.data.get("node"), event.data.get("status")
+    if node == NodeCode.REFUND_ISSUED and status == NodeStatus.DONE and req.refunded_total > 0:
+        queue(req, Moment.REFUND_ISSUED, UPDATE, cause=event.id, now=now,
+              params={"code": req.tracking_code, "amount": req.refunded_total, "number": _masked_line(req)})
+        return
+    if status != NodeStatus.DONE or req.state != RequestState.IN_PROGRESS:
+        return
+    item = next_customer_item(req)
+    if item is None:
+        return
+    # The first to-do was in the receipt; each later one is announced once.
+    first = next_customer_item(req, include_done=True)
+    if first is not None and first.key == item.key:
+        return
+    queue(req, Moment.TODO, UPDATE, cause=cause_key(req.id, Moment.TODO, item.key), now=now,
+          params=_todo_params(req, item))
+    _remind(req, item, now)
+
+
+def next_customer_item(req: CancellationRequest, *, include_done: bool = False) -> ChecklistEntry | None:
+    """The first required to-do that waits on the customer (open ones only, unless ``include_done``)."""
+    for item in req.items:
+        if item.required and item.owner == CUSTOMER and (include_done or item.status == "todo"):
+            return item
+    return None
+
+
+def deactivation_time(req: CancellationRequest) -> dt.datetime:
+    """When the jobs switch the number off: after cooling-off, from the effective date on."""
+    start = dt.datetime.combine(req.effective_date, dt.time(), tzinfo=ZoneInfo(req.timezone)).astimezone(dt.UTC)
+    return max(req.withdraw_until, start)
+
+
+def _remind(req: CancellationRequest, item: ChecklistEntry, now: dt.datetime) -> None:
+    due = _due(req, item)
+    if due is None:
+        return
+    remind_day = working_days_before(due.astimezone(ZoneInfo(req.timezone)).date(), REMINDER_WORKING_DAYS)
+    at = dt.datetime.combine(remind_day, dt.time(10), tzinfo=ZoneInfo(req.timezone)).astimezone(dt.UTC)
+    if at > now:
+        queue(req, Moment.TODO_REMINDER, UPDATE, cause=cause_key(req.id, Moment.TODO_REMINDER, item.key),
+              now=now, at=at, params={**_todo_params(req, item), "item_key": item.key})
+
+
+def working_days_before(day: dt.date, n: int) -> dt.date:
+    """The day ``n`` working days before ``day`` (China's calendar with make-up days)."""
+    calendar = services().calendar
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        if calendar.is_working_day(day):
+            n -= 1
+    return day
+
+
+def _due(req: CancellationRequest, item: ChecklistEntry) -> dt.datetime | None:
+    from cancelsvc.requests.lifecycle import calendar, facts
+
+    nodes = {n.code: n for n in progress.derive(facts(req), dt.datetime.now(dt.UTC), calendar())}
+    node = progress.ITEM_NODE.get(item.code)
+    due = nodes[node].due_at if node in nodes else None
+    return due or nodes[NodeCode.DEACTIVATED].due_at or deactivation_time(req)
+
+
+def _todo_params(req: CancellationRequest, item: ChecklistEntry) -> dict[str, object]:
+    store = db.session.execute(
+        db.select(Store.name).where(Store.code == req.store_code)).scalar_one_or_none() if req.store_code else None
+    return {"code": req.tracking_code, "item": item.code, "due": _due(req, item),
+            "store": store or "", "item_key": item.key}
+
+
+def _queue_both(req: CancellationRequest, moment: str, kind: str, **options: object) -> None:
+    """The message, and for senior and VIP customers with an e-mail address a copy by e-mail."""
+    queue(req, moment, kind, **options)  # type: ignore[arg-type]
+    customer = _customer(req)
+    if customer.segment == "vip" and ((req.contact or {}).get("email") or customer.email):
+        queue(req, moment, kind, audience=Audience.EMAIL, **options)  # type: ignore[arg-type]
+
+
+def _customer(req: CancellationRequest) -> Customer:
+    return db.session.get_one(Customer, req.customer_id)
+
+
+def _masked_line(req: CancellationRequest) -> str:
+    from models import Account
+
+    msisdn = db.session.get_one(Account, req.account_id).msisdn
+    national = msisdn[-11:]
+    return f"{national[:3]}****{national[-4:]}"
+
+
+def _later_contact(req: CancellationRequest) -> str | None:
+    from cancelsvc.notifications.routing import after_cancellation
+
+    address = after_cancellation(req, _customer(req))
+    return address.masked if address else None

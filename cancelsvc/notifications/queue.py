@@ -1,0 +1,89 @@
+"""Queuing a message: one row in the caller's transaction (never commits).
+
+The text is not composed here: the row keeps the moment, language and parameters, and the
+sender composes it when it goes (the link token is issued then, and a later language
+choice is honoured). Quiet hours move ``not_before`` to their end unless the message
+confirms what the customer has just done. An update of a request replaces the updates of
+that request still waiting from the last few minutes (``merged``); essential messages are
+never merged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import sqlalchemy as sa
+
+from cancelsvc.common.canonical import to_json_value
+from cancelsvc.notifications.policy import MERGE_WINDOW, QuietHours, allowed_at
+from cancelsvc.services import settings
+from cancelsvc.texts import negotiate
+from models import CancellationRequest, Customer, Message, db
+from models.base import new_uuid
+from models.vocabulary import Audience, MessageKind, MessageStatus, Moment
+
+#: Updates that say where the request stands now: a newer one replaces those still waiting.
+#: (Reminders and the follow-up are scheduled for their own day and are never merged.)
+MERGEABLE = frozenset({Moment.TODO, Moment.ALL_DONE, Moment.REFUND_ISSUED, Moment.SLA_MISSED})
+#: Updates wait this long before going, so that updates piling up are merged into one.
+SETTLE = dt.timedelta(minutes=2)
+
+
+def cause_key(*parts: str) -> str:
+    """A short stable cause for a scheduled message (``Message.cause`` is at most 80 characters)."""
+    digest = hashlib.sha256(":".join(parts).encode()).hexdigest()[:24]
+    return f"{parts[0][:36]}:{digest}"
+
+
+def quiet_hours() -> QuietHours | None:
+    return QuietHours.parse(settings().CANCELSVC_QUIET_HOURS)
+
+
+def queue(req: CancellationRequest | None, moment: str, kind: str, *, cause: str, now: dt.datetime,
+          params: dict[str, Any] | None = None, audience: str = Audience.CUSTOMER,
+          at: dt.datetime | None = None, immediate: bool = False, language: str | None = None,
+          customer: Customer | None = None) -> Message | None:
+    """Queue ``moment`` for ``req``'s customer; None when this cause already queued it.
+
+    ``at`` is when it is due (default now); ``immediate`` skips quiet hours (the customer's
+    own action, a direct answer).
+    """
+    exists = db.session.execute(
+        sa.select(Message.id).where(Message.cause == cause, Message.moment == moment, Message.audience == audience)
+    ).first()
+    if exists is not None:
+        return None
+    if customer is None and req is not None:
+        customer = db.session.get(Customer, req.customer_id)
+    tz = req.timezone if req is not None else settings().CANCELSVC_TIMEZONE
+    due = at or now
+    if not immediate:
+        due = allowed_at(due, tz, quiet_hours())
+    if kind == MessageKind.UPDATE:
+        due = max(due, now + SETTLE)
+    message = Message(
+        id=new_uuid(), request_id=req.id if req else None, customer_id=customer.id if customer else None,
+        cause=cause, moment=moment, kind=kind, audience=audience,
+        language=negotiate(language or (customer.locale if customer else None)),
+        params=to_json_value({**(params or {}), "tz": tz}), status=MessageStatus.QUEUED,
+        created_at=now, not_before=due, attempts=0, counted=False,
+    )
+    db.session.add(message)
+    if moment in MERGEABLE and req is not None:
+        _merge_into(message, req, now)
+    return message
+
+
+def _merge_into(message: Message, req: CancellationRequest, now: dt.datetime) -> None:
+    """Earlier updates of ``req`` still waiting from the last few minutes are folded into ``message``."""
+    db.session.execute(
+        sa.update(Message)
+        .where(Message.request_id == req.id, Message.moment.in_(MERGEABLE),
+               Message.status == MessageStatus.QUEUED, Message.audience == message.audience,
+               Message.id != message.id, Message.created_at >= now - MERGE_WINDOW,
+               Message.not_before <= message.not_before, Message.claimed_by.is_(None))
+        .values(status=MessageStatus.MERGED, merged_into=message.id)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,234 @@
+"""The ``messages.send`` sweeper: due messages composed, addressed and handed to a transport.
+
+For each claimed message (row claims, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), in the
+claim's transaction: is it still true (a reminder whose to-do was done meanwhile is
+skipped), where does it go now (``routing``), is the number opted out of updates, is the
+customer's daily limit of updates reached (then it waits for the next local morning)? Then
+the text is composed in its language with a fresh tracking link, and the batch is sent with
+no transaction open. Each outcome is recorded in the message's own transaction:
+
+- accepted → ``sent`` with the SMSC's ids (never sent again: the claim query only takes
+  ``queued`` rows);
+- temporary failure (SMSC down, throttled) → retried with backoff (30 s doubling, at most
+  1 h), 30 times (about a day), then ``failed``;
+- permanent failure (a bad number) → ``failed`` with the reason.
+
+An essential message that fails or is undeliverable goes by e-mail when there is an
+address, else becomes a call task. A worker that dies between the SMSC's acknowledgement
+and recording it leaves the message claimed; after the lease it is sent again: that is the
+only window for a duplicate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from cancelsvc.database import transaction
+from cancelsvc.jobs import Claim, claim, configured_lease, holding, sweeper
+from cancelsvc.notifications.compose import Composed, compose
+from cancelsvc.notifications.policy import after_limit, local_day_bounds
+from cancelsvc.notifications.queue import quiet_hours
+from cancelsvc.notifications.routing import address_for
+from cancelsvc.notifications.transports.base import Outcome, Outgoing
+from cancelsvc.services import services, settings
+from models import CancellationRequest, Message, SmsPart, SmsPreference, db
+from models.vocabulary import Audience, MessageChannel, MessageKind, MessageStatus, Moment, RequestState
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+FIRST_RETRY = dt.timedelta(seconds=30)
+MAX_RETRY = dt.timedelta(hours=1)
+#: Temporary failures are retried this many times (about 24 hours with the backoff), then fail.
+MAX_ATTEMPTS = 30
+LEASE_FACTOR = 2
+
+
+@dataclass(frozen=True)
+class _Send:
+    held: Claim[Message]
+    outgoing: Outgoing
+
+
+def due_messages(now: dt.datetime) -> sa.Select[Message]:
+    return (
+        sa.select(Message)
+        .where(Message.status == MessageStatus.QUEUED, Message.not_before <= now)
+        .order_by(Message.not_before, Message.id)
+    )
+
+
+@sweeper("messages.send", order=30)
+def send_due(now: dt.datetime) -> int:
+    """Send every due message once; returns how many were sent or settled."""
+    lease = configured_lease(LEASE_FACTOR)
+    settled = 0
+    with transaction():
+        sends: list[_Send] = []
+        for held in claim(due_messages(now), BATCH, now=now, lease=lease):
+            outgoing = prepare(db.session.get_one(Message, held.id), now)
+            if outgoing is None:
+                settled_row = db.session.get_one(Message, held.id)
+                settled_row.claimed_by = settled_row.claimed_until = None
+                settled += 1
+            else:
+                sends.append(_Send(held, outgoing))
+    if not sends:
+        return settled
+    transports = services().messages
+    for channel in (MessageChannel.SMS, MessageChannel.EMAIL):
+        batch = [send for send in sends if send.outgoing.channel == channel]
+        if not batch:
+            continue
+        outcomes = transports.for_channel(channel).send_many([send.outgoing for send in batch])
+        for send, outcome in zip(batch, outcomes, strict=True):
+            try:
+                with holding(send.held, now=now, lease=lease) as message:
+                    if message is None:
+                        continue  # our lease ran out and another worker took the message over
+                    record(message, outcome, now)
+                    settled += 1
+            except Exception:
+                log.exception("recording message %s failed; it is retried after its lease", send.held.id)
+    return settled
+
+
+def prepare(message: Message, now: dt.datetime) -> Outgoing | None:
+    """The message ready to go, or None when it was settled here (skipped, no channel, waits)."""
+    req = db.session.get(CancellationRequest, message.request_id) if message.request_id else None
+    reason = not_true_anymore(message, req, now)
+    if reason:
+        message.status, message.failure_reason = MessageStatus.SKIPPED, reason
+        return None
+    address = address_for(message, req)
+    if address is None:
+        message.status, message.failure_reason = MessageStatus.NO_CHANNEL, "no number, contact or e-mail"
+        if message.kind == MessageKind.ESSENTIAL and req is not None:
+            undeliverable(message, req, now)
+        return None
+    message.channel, message.recipient_masked, message.recipient_hash = address.channel, address.masked, address.hashed
+    preference = db.session.get(SmsPreference, address.hashed) if address.channel == MessageChannel.SMS else None
+    if message.kind == MessageKind.UPDATE and address.channel == MessageChannel.SMS:
+        if preference is not None and preference.opted_out:
+            message.status, message.failure_reason = MessageStatus.SKIPPED, "opted out of updates"
+            return None
+        if message.customer_id is not None and over_daily_limit(message, now):
+            tz = message.params.get("tz") or settings().CANCELSVC_TIMEZONE
+            message.not_before = after_limit(now, tz, quiet_hours())
+            return None
+    language = preference.language if preference is not None and preference.language else message.language
+    message.language = language
+    return Outgoing(message.id, address.channel, address.value, address.masked, message.moment, message.kind,
+                    composed_text(message, req, language))
+
+
+def composed_text(message: Message, req: CancellationRequest | None, language: str) -> Composed:
+    from cancelsvc.tracking.links import issue_link
+
+    config = settings()
+    link = issue_link(req) if req is not None and message.moment not in WITHOUT_LINK else None
+    params = {k: v for k, v in message.params.items() if k not in ("tz", "item_key", "inbound_id", "to")}
+    return compose(message.moment, language, params, operator=config.CANCELSVC_OPERATOR_NAME,
+                   hotline=config.CANCELSVC_HOTLINE, link=link,
+                   tz=message.params.get("tz") or config.CANCELSVC_TIMEZONE)
+
+
+#: Moments whose text carries no link (no token is issued for them).
+WITHOUT_LINK = frozenset({Moment.DEACTIVATING, Moment.DEACTIVATED, Moment.REFUND_ISSUED, Moment.FOLLOW_UP,
+                          Moment.WITHDRAWN, Moment.REJECTED, Moment.OPTED_OUT, Moment.OPTED_IN,
+                          Moment.WITHDRAW_CONFIRM, Moment.FOLLOW_UP_THANKS, Moment.LANGUAGE, Moment.HELP,
+                          Moment.TEST})
+
+
+def not_true_anymore(message: Message, req: CancellationRequest | None, now: dt.datetime) -> str | None:
+    """Why a scheduled update no longer applies, or None."""
+    if req is None:
+        return None
+    moment = message.moment
+    if moment == Moment.COOLING_OFF_ENDING and (req.state not in (RequestState.IN_PROGRESS, RequestState.READY)
+                                                or now >= req.withdraw_until):
+        return "the cooling-off period is over or the request closed"
+    if moment in (Moment.TODO, Moment.TODO_REMINDER):
+        key = message.params.get("item_key")
+        item = next((i for i in req.items if i.key == key), None) if key else None
+        if req.state != RequestState.IN_PROGRESS or (item is not None and item.status != "todo"):
+            return "the to-do is done"
+    if moment == Moment.ALL_DONE and req.state != RequestState.READY:
+        return "the request moved on"
+    if moment == Moment.DEACTIVATING and req.state not in (RequestState.READY, RequestState.COMPLETED):
+        return "the request was not deactivated"
+    if moment == Moment.FOLLOW_UP and req.follow_up:
+        return "the follow-up was already recorded"
+    return None
+
+
+def over_daily_limit(message: Message, now: dt.datetime) -> bool:
+    """True when the customer already had their updates by text today (local day)."""
+    tz = message.params.get("tz") or settings().CANCELSVC_TIMEZONE
+    start, end = local_day_bounds(now, tz)
+    sent = db.session.execute(
+        sa.select(sa.func.count()).select_from(Message).where(
+            Message.customer_id == message.customer_id, Message.counted.is_(True),
+            Message.sent_at >= start, Message.sent_at < end)
+    ).scalar_one()
+    return int(sent) >= settings().CANCELSVC_SMS_DAILY_LIMIT
+
+
+def record(message: Message, outcome: Outcome, now: dt.datetime) -> None:
+    """Apply one transport outcome to the message."""
+    message.attempts += 1
+    if outcome.accepted:
+        message.status, message.sent_at, message.failure_reason = MessageStatus.SENT, now, None
+        message.parts = outcome.parts
+        message.smsc_id = outcome.smsc_ids[0] if outcome.smsc_ids else None
+        message.counted = message.kind == MessageKind.UPDATE and message.channel == MessageChannel.SMS
+        if message.channel == MessageChannel.SMS:
+            for number, smsc_id in enumerate(outcome.smsc_ids, start=1):
+                db.session.add(SmsPart(smsc_id=smsc_id, message_id=message.id, part=number))
+        log.info("message %s (%s, %s) sent by %s", message.id, message.moment, message.kind, message.channel)
+        return
+    message.failure_reason = (outcome.reason or "failed")[:200]
+    if outcome.temporary and message.attempts < MAX_ATTEMPTS:
+        message.not_before = now + retry_delay(message.attempts)
+        log.warning("message %s not sent (%s); retried later", message.id, message.failure_reason)
+        return
+    message.status = MessageStatus.FAILED
+    log.warning("message %s failed: %s", message.id, message.failure_reason)
+    if message.kind == MessageKind.ESSENTIAL and message.request_id:
+        req = db.session.get(CancellationRequest, message.request_id)
+        if req is not None:
+            undeliverable(message, req, now)
+
+
+def undeliverable(message: Message, req: CancellationRequest, now: dt.datetime) -> None:
+    """An essential message that reached no one: by e-mail if there is an address, else a call."""
+    from cancelsvc.calls import tasks as calls
+    from cancelsvc.notifications.queue import queue
+
+    if message.channel != MessageChannel.EMAIL and message.audience != Audience.EMAIL:
+        email_copy = Message(audience=Audience.EMAIL, request_id=req.id, params={})
+        if address_for(email_copy, req) is not None:
+            queue(req, message.moment, message.kind, cause=f"fallback:{message.id}", now=now,
+                  params={k: v for k, v in message.params.items() if k != "tz"},
+                  audience=Audience.EMAIL, immediate=True, language=message.language)
+            return
+    if _has_number_to_call(req):
+        calls.ensure(req, "undeliverable", now)
+
+
+def _has_number_to_call(req: CancellationRequest) -> bool:
+    from models import Customer
+
+    customer = db.session.get_one(Customer, req.customer_id)
+    return bool((req.contact or {}).get("phone") or customer.phone or req.deactivated_at is None)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """30 s after the first failure, doubling, at most 1 h; ±10 % jitter."""
+    return min(FIRST_RETRY * 2 ** min(attempts - 1, 20), MAX_RETRY) * random.uniform(0.9, 1.1)
+
