@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from cancelsvc.calls.routes import blp as calls_blp
     from cancelsvc.console.routes import blp as console_blp
     from cancelsvc.customers.routes import blp as customers_blp
+    from cancelsvc.notifications.routes import blp as messages_blp
     from cancelsvc.ops.routes import blp as ops_blp
     from cancelsvc.ops.routes import docs_assets
     from cancelsvc.precheck.routes import blp as prechecks_blp
@@ -134,7 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     api = app.extensions["cancelsvc.api"]
     for blp in (customers_blp, prechecks_blp, cancellations_blp, events_blp, tracking_blp, webhooks_blp,
-                calls_blp):
+                calls_blp, messages_blp):
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
     app.register_blueprint(ops_blp)
     app.register_blueprint(docs_assets)
@@ -154,10 +155,12 @@ def register_commands(app: Flask) -> None:
     from cancelsvc.demo.cli import demo_cli
     from cancelsvc.imports.cli import data_cli
     from cancelsvc.jobs.cli import jobs_cli
+    from cancelsvc.notifications.cli import messages_cli
     from cancelsvc.ops.cli import openapi_cli
     from cancelsvc.risk.export import ml_cli
 
-    for group in (keys_cli, users_cli, tokens_cli, data_cli, demo_cli, openapi_cli, jobs_cli, audit_cli, ml_cli):
+    for group in (keys_cli, users_cli, tokens_cli, data_cli, demo_cli, openapi_cli, jobs_cli, audit_cli, ml_cli,
+                  messages_cli):
         app.cli.add_command(group)
 
 

@@ -69,7 +69,8 @@ def register_services(app: Flask, settings: Settings) -> Services:
         risk=risk,
         jobs=JobRegistry(
             sweepers=(request_sweepers.advance_requests, dispatcher.dispatch_events, delivery.deliver_due,
-                      idempotency.expire_records, sender.send_due, inbound.handle_inbound),
+                      idempotency.expire_records, sender.send_due, inbound.handle_inbound,
+                      moments.apologise_for_late_steps),
             subscribers=(delivery.schedule_deliveries, moments.on_created, moments.on_state_changed,
                          moments.on_node_changed),
         ),

@@ -33,7 +33,7 @@ def test_the_services_object_holds_what_the_factory_built(app: Flask) -> None:
     assert isinstance(built.risk, RiskAssessor)
     assert isinstance(built.jobs, JobRegistry)
     assert [s.name for s in built.jobs.sweepers()] == [
-        "cancellations.advance", "outbox.dispatch", "webhooks.deliver", "messages.inbound", "messages.send",
+        "cancellations.advance", "outbox.dispatch", "webhooks.deliver", "messages.inbound", "messages.sla", "messages.send",
         "idempotency.expire"]
     assert built.jobs.subscribers.handlers_for("cancellation.created")
 

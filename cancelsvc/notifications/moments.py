@@ -11,7 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from cancelsvc.calls import tasks as calls
+from cancelsvc.database import transaction
+from cancelsvc.jobs import sweeper
 from cancelsvc.notifications.policy import latest_allowed_before
 from cancelsvc.notifications.queue import cause_key, queue, quiet_hours
 from cancelsvc.outbox import CANCELLATION_CREATED, CANCELLATION_NODE_CHANGED, CANCELLATION_STATE_CHANGED, subscriber
@@ -19,7 +23,7 @@ from cancelsvc.precheck.result import CUSTOMER
 from cancelsvc.requests import progress
 from cancelsvc.services import services
 from models import CancellationRequest, ChecklistEntry, Customer, DomainEvent, Store, db
-from models.vocabulary import Audience, MessageKind, Moment, NodeCode, NodeStatus, RequestState
+from models.vocabulary import OPEN_STATES, Audience, MessageKind, Moment, NodeCode, NodeStatus, RequestState
 
 ESSENTIAL, UPDATE = MessageKind.ESSENTIAL, MessageKind.UPDATE
 #: Reminders go this many working days before a customer's to-do is due.
@@ -30,6 +34,7 @@ COOLING_OFF_NOTICE = dt.timedelta(hours=24)
 FOLLOW_UP_AFTER = dt.timedelta(hours=24)
 #: Segments that also get a personal call at submission and deactivation (and every message by e-mail).
 CARE_SEGMENTS = ("senior", "vip")
+SLA_BATCH = 500
 
 
 @subscriber(CANCELLATION_CREATED)
@@ -191,3 +196,30 @@ def _later_contact(req: CancellationRequest) -> str | None:
 
     address = after_cancellation(req, _customer(req))
     return address.masked if address else None
+
+
+@sweeper("messages.sla", order=28)
+def apologise_for_late_steps(now: dt.datetime) -> int:
+    """An apology with the new expected date for each operator-side step that missed its SLA, once.
+
+    Lateness is derived by the lifecycle (``Change.finish``), which publishes no event for it:
+    this sweep reads the open requests marked ``breached`` (an indexed column) instead.
+    """
+    rows = db.session.execute(
+        sa.select(CancellationRequest).where(CancellationRequest.breached.is_(True),
+                                             CancellationRequest.state.in_(OPEN_STATES))
+        .order_by(CancellationRequest.due_at).limit(SLA_BATCH)
+    ).scalars().all()
+    queued = 0
+    with transaction():
+        for req in rows:
+            for code, node in (req.nodes or {}).items():
+                late = node.get("sla_breached") and node.get("status") in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS)
+                if not late or node.get("waiting_on") == CUSTOMER:
+                    continue
+                eta = (req.eta or {}).get("expected")
+                message = queue(req, Moment.SLA_MISSED, UPDATE, cause=cause_key(req.id, Moment.SLA_MISSED, code),
+                                now=now, params={"code": req.tracking_code, "step": code, "eta": eta,
+                                                 **({} if eta else {"variant": None})})
+                queued += message is not None
+    return queued

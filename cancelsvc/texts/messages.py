@@ -418,7 +418,7 @@ MESSAGES: dict[str, str | Plural] = dict((
         "We cannot go ahead with cancellation %(code)s: %(hold)s. Please call %(hotline)s and "
         "we will help you."),
     NP_("sms.sla_missed",
-        "Sorry, %(step)s is taking longer than we promised; we are on it. Now expected by "
+        "Sorry, the step \"%(step)s\" is taking longer than we promised; we are on it. Now expected by "
         "%(eta)s. Progress: %(link)s"),
     NP_("sms.status",
         "Cancellation %(code)s: %(state)s, expected by %(eta)s. Details: %(link)s"),
