@@ -71,7 +71,8 @@ run: $(VENV)/.runtime
 	@echo "  Staff console: http://$(HOST):$(PORT)/console/login"
 	@echo "  Health:        http://$(HOST):$(PORT)/healthz  (readiness: /readyz)"
 	@echo "  Demo credentials above (also in instance/demo-credentials.txt). Stop with Ctrl-C."
-	@echo "  Scheduled jobs (deactivation, SLA marks, webhooks) run alongside."
+	@echo "  Scheduled jobs (deactivation, SLA marks, webhooks, messages) run alongside."
+	@echo "  Messages to customers (no SMSC or mail server set): tail -f instance/messages.txt"
 	@echo
 	@$(FLASK) jobs run & JOBS=$$!; trap 'kill $$JOBS 2>/dev/null' EXIT; \
 		$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --no-control-socket --access-logfile - wsgi:app

@@ -99,3 +99,13 @@ def test_a_message_is_signed_carries_the_link_and_reads_in_its_language() -> Non
 ])
 def test_parts_are_counted_by_encoding(text: str, encoding: str, units: int, parts: int) -> None:
     assert segment(text) == (s := segment(text)) and (s.encoding, s.units, s.parts) == (encoding, units, parts)
+
+
+def test_the_docs_list_every_message_in_both_languages() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "notifications.md").read_text(encoding="utf-8")
+    for key in (k for k in MESSAGES if k.startswith("sms.") and k != "sms.signed"):
+        moment, _, variant = key.removeprefix("sms.").partition(".")
+        row = f"| `{moment}`" + (f" ({variant})" if variant else "") + " |"
+        assert row in doc, f"docs/notifications.md has no row for {key}"
