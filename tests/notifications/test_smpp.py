@@ -56,6 +56,8 @@ def test_chinese_goes_as_ucs2_in_concatenated_parts_with_receipts(
     assert "".join(smsc.texts()) == text
     wait_for(lambda: len(inbound) == 2)
     assert {(i.receipt, i.smsc_id, i.state) for i in inbound} == {(True, sid, "DELIVRD") for sid in outcome.smsc_ids}
+    # Each deliver_sm is answered once recorded (the answer follows the handler).
+    wait_for(lambda: len(smsc.state.deliver_resps) == 2)
     assert smsc.state.deliver_resps == [0, 0] and smsc.state.binds == 1
 
 
