@@ -64,6 +64,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 def page_context() -> None:
     """The language the customer chose wins; every form carries Flask-WTF's CSRF token."""
     g.tracking_failed = False  # set by a wrong guess; the rate limiter reads it after the view
+    g.pop("tracking_access", None)
     if session.get("locale") in LOCALES:
         g.locale = session["locale"]
     if request.method == "POST":
@@ -98,8 +99,11 @@ def _guessed_wrong(response: Response) -> bool:
 
 
 def _has_access() -> bool:
-    code = normalise((request.view_args or {}).get("code", ""))
-    return code is not None and access.granted(request, code)
+    """Whether this browser has access to the code in the path (checked once per request)."""
+    if "tracking_access" not in g:
+        code = normalise((request.view_args or {}).get("code", ""))
+        g.tracking_access = code is not None and access.granted(request, code)
+    return bool(g.tracking_access)
 
 
 def guarded(view_function: Callable[..., Any]) -> Callable[..., Any]:
@@ -162,7 +166,7 @@ def page(code: str) -> ResponseReturnValue:
         # Shown here rather than after a redirect: a cookie set by a page opened from another
         # app is SameSite=Strict, and a redirect would still count as coming from that app.
         return access.grant(make_response(_tracking_page(req)), canonical)
-    if canonical is not None and access.granted(request, canonical):
+    if canonical is not None and _has_access():
         found = request_by_code(canonical)
         if found is not None:
             return access.grant(make_response(_tracking_page(found[0], msisdn=found[1])), canonical)
@@ -256,7 +260,7 @@ def language(code: str) -> ResponseReturnValue:
 def _with_access(code: str) -> tuple[CancellationRequest, str]:
     """The request of a code this browser has access to; 404 otherwise (nothing to guess here)."""
     canonical = normalise(code)
-    if canonical is None or not access.granted(request, canonical):
+    if canonical is None or not _has_access():
         raise NotFound(code="tracking.not_found")
     found = request_by_code(canonical)
     if found is None:
@@ -277,12 +281,12 @@ def _tracking_page(req: CancellationRequest, *, msisdn: str | None = None, probl
         msisdn = found[1]
     locale = current_locale()
     doc = public_document(req, locale, msisdn)
-    store = db.session.execute(sa.select(Store).where(Store.code == req.store_code)).scalar_one_or_none() \
-        if req.store_code else None
-    page_view = view.build(req, doc, store, locale, utcnow())
-    return render_template("tracking/page.html", v=page_view, problem=problem,
-                           feedback_form=form or FeedbackForm(formdata=None), withdraw_form=WithdrawForm(formdata=None),
-                           language_form=LanguageForm(formdata=None)), status
+    page_view = view.build(req, doc, None, locale, utcnow())
+    if page_view.cards and req.store_code:  # the store is named on the to-do cards only
+        page_view.store = db.session.execute(sa.select(Store).where(Store.code == req.store_code)).scalar_one_or_none()
+    if page_view.feedback_open and form is None:
+        form = FeedbackForm(formdata=None)
+    return render_template("tracking/page.html", v=page_view, problem=problem, feedback_form=form), status
 
 
 def _cannot_withdraw(req: CancellationRequest) -> str:
