@@ -234,7 +234,8 @@ def _cell(value: Any) -> str:
 
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
-    """Write rows (dicts) under ``header`` as UTF-8 CSV; None/NaN become empty cells."""
+    """Write rows (dicts) under ``header`` as UTF-8 CSV (creating its folder); None/NaN become empty cells."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)

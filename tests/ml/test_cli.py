@@ -39,6 +39,13 @@ def test_synth_writes_the_documented_columns(cli: FlaskCliRunner, tmp_path: Path
     assert again.read_bytes() == out.read_bytes()
 
 
+def test_synth_creates_the_folder_it_writes_to(cli: FlaskCliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "instance" / "synthetic-history.csv"  # a fresh checkout has no instance/
+    result = cli.invoke(args=["ml", "synth", "--rows", "50", "--seed", "4", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(read_rows(out)) == 50
+
+
 def test_train_and_install_then_info_and_score_use_the_served_model(
         cli: FlaskCliRunner, cli_app: Flask, history: Path, tmp_path: Path) -> None:
     served = Path(cli_app.extensions["cancelsvc"].settings.CANCELSVC_MODEL_DIR)
