@@ -52,7 +52,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> Settings:
     app.json = OrjsonProvider(app)  # documents in schema order, UTF-8 Chinese as is
     app.config.update(
         # Connections are checked on checkout by cancelsvc.pool, not pinged every time.
-        SQLALCHEMY_ENGINE_OPTIONS={**engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+        SQLALCHEMY_ENGINE_OPTIONS={**engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                    settings.CANCELSVC_DB_TIMEOUT_SECONDS),
                                    "json_serializer": json_dumps, "json_deserializer": json_loads},
         API_TITLE="cancelsvc",
         API_VERSION="v1",
@@ -86,6 +87,7 @@ def register_extensions(app: Flask) -> None:
     from cancelsvc.extensions import babel, db, limiter, login_manager, migrate
     from cancelsvc.i18n import babel_locale, install_template_gettext
     from cancelsvc.requests.versions import watch_sessions
+    from cancelsvc.services import services
     from cancelsvc.texts import LOCALES, translations
     from models.base import install_sqlite_listeners
 
@@ -93,7 +95,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             install_sqlite_listeners(engine)
-            install_checks(engine)
+            install_checks(engine, services(app).deadlines)
+            services(app).deadlines.install(engine)
     watch_sessions(db.session)  # the version book forgets what this process commits
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     for locale in LOCALES:

@@ -184,6 +184,8 @@ class Settings:
     CANCELSVC_MESSAGES_SINK: str = "instance/messages.txt"
     CANCELSVC_QUIET_HOURS: str = "21:00-08:00"
     CANCELSVC_SMS_DAILY_LIMIT: int = 3
+    #: Connect, pool-checkout and statement limit of web requests' database work.
+    CANCELSVC_DB_TIMEOUT_SECONDS: int = 5
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -311,4 +313,5 @@ _VALIDATORS: dict[str, Callable[[str, str], Any]] = {
     "CANCELSVC_MESSAGES_SINK": _text,
     "CANCELSVC_QUIET_HOURS": _quiet_hours,
     "CANCELSVC_SMS_DAILY_LIMIT": lambda n, r: _bounded_int(n, r, 0, 100),
+    "CANCELSVC_DB_TIMEOUT_SECONDS": lambda n, r: _bounded_int(n, r, 1, 300),
 }

@@ -9,6 +9,7 @@ import time
 from flask import Flask, Response, g
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from cancelsvc.api import http_exception_to_problem
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(HTTPException, http_exception_to_problem)
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _unexpected)
 
@@ -48,8 +50,10 @@ def _rate_limited(error: RateLimitExceeded) -> Response:
     return problem_response(429, "rate_limited", headers={"Retry-After": str(retry_after)})
 
 
-def _database_unavailable(error: DBAPIError) -> Response:
-    log.error("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+def _database_unavailable(error: DBAPIError | PoolTimeout) -> Response:
+    """503: the database did not answer in time (connect, pool checkout, statement) or is down."""
+    cause = getattr(error, "orig", None)
+    log.error("database unavailable: %s", type(cause or error).__name__)
     return problem_response(503, "service.unavailable", headers={"Retry-After": "5"})
 
 

@@ -17,16 +17,36 @@ a new one (up to three attempts), so the request never sees the dead one. A conn
 that dies while it is in use fails that statement, as it would with a pre-ping, and
 SQLAlchemy invalidates the pool's older connections. SQLite has no server: nothing is
 installed there.
+
+**A database that hangs** (reachable, but not answering) must not hang the service. Web
+requests wait at most ``CANCELSVC_DB_TIMEOUT_SECONDS`` (default 5) for each of: a new
+connection (libpq ``connect_timeout``), a connection from the pool (``pool_timeout``) and
+a statement (``Deadlines``: a watchdog thread shuts the socket of a statement that ran
+past its deadline down, so the blocked read fails at once and the pool drops that
+connection). Each raises a SQLAlchemy error that ``cancelsvc.handlers`` answers with
+``503 service.unavailable`` and ``Retry-After``. Work outside a request (jobs, imports,
+migrations) gets the limit its command sets (``Deadlines.outside_requests``; none by
+default). Nothing is kept broken: the next request opens a fresh connection.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import logging
+import math
+import os
 import select
+import socket
+import threading
 import time
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context
 from sqlalchemy.exc import DisconnectionError
+
+log = logging.getLogger(__name__)
 
 #: Connections idle longer than this are pinged on checkout.
 IDLE_PING_SECONDS = 10.0
@@ -36,13 +56,141 @@ RECYCLE_SECONDS = 1800
 _IDLE_SINCE = "cancelsvc.idle_since"
 
 
-def engine_options(url: str) -> dict[str, Any]:
-    """``create_engine`` options for the database at ``url``."""
-    return {} if url.startswith("sqlite") else {"pool_recycle": RECYCLE_SECONDS}
+def engine_options(url: str, timeout_seconds: float | None = None) -> dict[str, Any]:
+    """``create_engine`` options for the database at ``url``: recycling, and with
+    ``timeout_seconds`` the connect and pool-checkout limits."""
+    if url.startswith("sqlite"):
+        return {}
+    options: dict[str, Any] = {"pool_recycle": RECYCLE_SECONDS}
+    if timeout_seconds:
+        options["pool_timeout"] = timeout_seconds
+        options["connect_args"] = {"connect_timeout": max(1, math.ceil(timeout_seconds))}
+    return options
 
 
-def install_checks(engine: sa.Engine) -> None:
-    """Check connections of ``engine`` on checkout as described above (not on SQLite)."""
+#: Statement limits of the commands that work outside requests (``Deadlines.outside_requests``).
+JOBS_STATEMENT_SECONDS = 120
+IMPORT_STATEMENT_SECONDS = 1800
+
+
+class Deadlines:
+    """Statement deadlines of one application's engines (one watchdog thread per process).
+
+    ``web_seconds`` applies to statements run while serving a request;
+    ``outside_requests`` (``None``: no deadline) to the rest — a command sets it.
+    """
+
+    def __init__(self, web_seconds: float, outside_requests: float | None = None) -> None:
+        self.web_seconds = web_seconds
+        self.outside_requests = outside_requests
+
+    def limit(self) -> float | None:
+        """The deadline, in seconds, of a statement starting now."""
+        return self.web_seconds if has_request_context() else self.outside_requests
+
+    def install(self, engine: sa.Engine, *, always_web: bool = False) -> None:
+        """Give every statement of ``engine`` its deadline (not on SQLite: no server, no socket);
+        ``always_web``: the web limit even outside a request (the poll front's reads)."""
+        if engine.dialect.name == "sqlite":
+            return
+
+        def started(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, many: bool) -> None:
+            seconds = self.web_seconds if always_web else self.limit()
+            if seconds:
+                self.start(conn.connection.dbapi_connection, seconds)
+
+        def ended(conn: Any, *args: Any) -> None:
+            self.end(conn.connection.dbapi_connection)
+
+        def failed(context: Any) -> None:
+            connection = context.connection
+            if connection is not None and not connection.closed:
+                self.end(connection.connection.dbapi_connection)
+
+        sa.event.listen(engine, "before_cursor_execute", started)
+        sa.event.listen(engine, "after_cursor_execute", ended)
+        sa.event.listen(engine, "handle_error", failed)
+
+    def start(self, dbapi_connection: Any, seconds: float) -> None:
+        """A statement starts on ``dbapi_connection``; it may run ``seconds``."""
+        _WATCHDOG.start(dbapi_connection, seconds)
+
+    def end(self, dbapi_connection: Any) -> None:
+        """The statement on ``dbapi_connection`` ended (in time)."""
+        _WATCHDOG.end(dbapi_connection)
+
+
+class _Watchdog:
+    """The running statements of this process and the thread that ends the overdue ones."""
+
+    def __init__(self) -> None:
+        self._running: dict[int, tuple[float, int]] = {}  # id(dbapi connection) -> (deadline, fd)
+        self._queue: list[tuple[float, int, int]] = []  # (deadline, sequence, id)
+        self._sequence = itertools.count()
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def start(self, dbapi_connection: Any, seconds: float) -> None:
+        try:
+            fd = dbapi_connection.fileno()
+        except Exception:  # noqa: BLE001 - a closed connection: the statement fails by itself
+            return
+        deadline = time.monotonic() + seconds
+        key = id(dbapi_connection)
+        with self._lock:
+            self._running[key] = (deadline, fd)
+            heapq.heappush(self._queue, (deadline, next(self._sequence), key))
+            if self._thread is None or self._pid != os.getpid():
+                self._pid = os.getpid()  # a forked worker starts its own
+                self._thread = threading.Thread(target=self._watch, name="cancelsvc-db-deadlines", daemon=True)
+                self._thread.start()
+            elif self._queue[0][2] == key:
+                self._wake.notify()
+
+    def end(self, dbapi_connection: Any) -> None:
+        with self._lock:
+            self._running.pop(id(dbapi_connection), None)
+
+    def _watch(self) -> None:
+        while True:
+            overdue = []
+            with self._lock:
+                now = time.monotonic()
+                while self._queue and self._queue[0][0] <= now:
+                    deadline, _, key = heapq.heappop(self._queue)
+                    running = self._running.get(key)
+                    if running is not None and running[0] == deadline:
+                        overdue.append(self._running.pop(key)[1])
+                if not overdue:
+                    self._wake.wait(timeout=self._queue[0][0] - now if self._queue else None)
+                    continue
+            for fd in overdue:
+                _shut_down(fd)
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _shut_down(fd: int) -> None:
+    """Shut the socket down: the read waiting on it fails, and its connection is dropped."""
+    log.warning("database statement passed its deadline: its connection is closed")
+    try:
+        sock = socket.socket(fileno=os.dup(fd))
+    except OSError:
+        return  # already closed
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
+def install_checks(engine: sa.Engine, deadlines: Deadlines | None = None) -> None:
+    """Check connections of ``engine`` on checkout as described above (not on SQLite); the
+    ping keeps the statement deadline of ``deadlines`` too."""
     if engine.dialect.name == "sqlite":
         return
     dialect = engine.dialect
@@ -54,9 +202,17 @@ def install_checks(engine: sa.Engine) -> None:
         idle_since = record.info.pop(_IDLE_SINCE, None)
         if idle_since is None:
             return  # a new connection, just opened
-        if (time.monotonic() - idle_since > IDLE_PING_SECONDS or _readable(dbapi_connection)) and not _ping(
-            dialect, dbapi_connection
-        ):
+        if not (time.monotonic() - idle_since > IDLE_PING_SECONDS or _readable(dbapi_connection)):
+            return
+        seconds = deadlines.limit() if deadlines is not None else None
+        if seconds and deadlines is not None:
+            deadlines.start(dbapi_connection, seconds)
+        try:
+            alive = _ping(dialect, dbapi_connection)
+        finally:
+            if deadlines is not None:
+                deadlines.end(dbapi_connection)
+        if not alive:
             raise DisconnectionError("connection closed by the server")
 
     sa.event.listen(engine, "checkin", checked_in)

@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from cancelsvc.config import Settings, parse_sla
 from cancelsvc.jobs.registry import JobRegistry
 from cancelsvc.notifications.transports.registry import MessageTransports
+from cancelsvc.pool import Deadlines
 from cancelsvc.precheck.loading import SnapshotLoader
 from cancelsvc.requests.versions import VersionBook
 from cancelsvc.risk.serving import RiskAssessor
@@ -42,6 +43,8 @@ class Services:
     versions: VersionBook
     #: How messages to customers leave (sink, SMTP, SMPP), opened when first used.
     messages: MessageTransports
+    #: Statement deadlines of the database engines (``cancelsvc.pool``).
+    deadlines: Deadlines
     #: ``() -> {component: state}`` checks reported by ``/readyz``.
     readiness: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
 
@@ -61,6 +64,7 @@ def register_services(app: Flask, settings: Settings) -> Services:
     risk = RiskAssessor(settings.CANCELSVC_MODEL_DIR)
     messages = MessageTransports(settings)
     messages.on_inbound = partial(inbound.record_inbound, app)
+    deadlines = Deadlines(settings.CANCELSVC_DB_TIMEOUT_SECONDS)
     built = Services(
         settings=settings,
         calendar=WorkCalendar(parse_extra_holidays(settings.CANCELSVC_EXTRA_HOLIDAYS)),
@@ -74,8 +78,9 @@ def register_services(app: Flask, settings: Settings) -> Services:
             subscribers=(delivery.schedule_deliveries, moments.on_created, moments.on_state_changed,
                          moments.on_node_changed),
         ),
-        versions=VersionBook(sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])),
+        versions=VersionBook(sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"]), deadlines),
         messages=messages,
+        deadlines=deadlines,
         readiness=[lambda: {"risk_model": risk.status()}, messages.readiness],
     )
     app.extensions[KEY] = built

@@ -109,3 +109,13 @@ def test_relative_sqlite_path_is_under_the_project(tmp_path: Path) -> None:
     assert url == f"sqlite:///{tmp_path}/instance/x.db"
     assert (tmp_path / "instance").is_dir()
     assert resolve_sqlite_path("postgresql+psycopg://h/db", tmp_path) == "postgresql+psycopg://h/db"
+
+
+def test_hardening_defaults() -> None:
+    s = Settings.load({})
+    assert s.CANCELSVC_DB_TIMEOUT_SECONDS == 5
+    assert s.CANCELSVC_TRUSTED_PROXIES == 0
+    assert s.secure_cookies is True
+    assert Settings.load({"CANCELSVC_ENV": "development"}).secure_cookies is False
+    with pytest.raises(ConfigError, match="CANCELSVC_DB_TIMEOUT_SECONDS"):
+        Settings.load({"CANCELSVC_DB_TIMEOUT_SECONDS": "0"})

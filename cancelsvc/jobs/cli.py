@@ -9,7 +9,8 @@ from huey import RedisHuey
 
 from cancelsvc.jobs.queue import build_consumer, create_huey, quiet_task_logs
 from cancelsvc.jobs.registry import sweepers, tick
-from cancelsvc.services import settings
+from cancelsvc.pool import JOBS_STATEMENT_SECONDS
+from cancelsvc.services import services, settings
 
 jobs_cli = AppGroup("jobs", help="Scheduled jobs: event dispatch, webhook delivery and the lifecycle's sweeps.")
 
@@ -17,6 +18,7 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs: event dispatch, webhook delive
 @jobs_cli.command("tick")
 def jobs_tick() -> None:
     """Run every sweeper once, print what each did, and exit (non-zero if one failed)."""
+    services().deadlines.outside_requests = JOBS_STATEMENT_SECONDS
     report = tick()
     for entry in sweepers():
         if entry.name in report.errors:
@@ -39,6 +41,7 @@ def jobs_run(workers: int, interval: int | None) -> None:
     """Run the scheduled jobs until stopped (SIGTERM: graceful, Ctrl-C: at once)."""
     # Flask types current_app as the app itself, not as the proxy it is.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    services().deadlines.outside_requests = JOBS_STATEMENT_SECONDS  # a hung database fails a sweep, not the worker
     interval = interval or settings().CANCELSVC_JOBS_INTERVAL
     quiet_task_logs(settings().CANCELSVC_LOG_LEVEL)
     huey = create_huey(app)

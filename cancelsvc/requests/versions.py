@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
+from cancelsvc.pool import Deadlines, engine_options
 from models import ApiKey, CancellationRequest, Customer
 from models.base import install_sqlite_listeners
 from models.notify import CHANNEL, WATCHED
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 MAX_AGE = 300.0
 #: Answers kept per process, per kind.
 ENTRIES = 50_000
+#: Seconds the listening connection waits to connect (then it retries).
+CONNECT_TIMEOUT = 5
 #: Never wait for a connection: with the pool busy the caller takes its usual path.
 POOL = {"pool_size": 2, "max_overflow": 6, "pool_timeout": 0.05}
 
@@ -73,8 +76,9 @@ _CHANGED = "cancelsvc.changed_rows"
 class VersionBook:
     """See the module docstring. Thread-safe; one per application."""
 
-    def __init__(self, url: sa.URL) -> None:
+    def __init__(self, url: sa.URL, deadlines: Deadlines | None = None) -> None:
         self._url = url
+        self._deadlines = deadlines
         self._notified = url.get_backend_name() == "postgresql"
         self._engine: sa.Engine | None = None
         self._sql: dict[str, tuple[str, tuple[str, ...] | None]] = {}
@@ -204,7 +208,7 @@ class VersionBook:
         while not self._stopping.is_set():
             connection = None
             try:
-                connection = psycopg.connect(dsn, autocommit=True)
+                connection = psycopg.connect(dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
                 if not _announced(connection):
                     log.warning("version book: change triggers missing (run `db upgrade`); reading every time")
                     return
@@ -269,8 +273,13 @@ class VersionBook:
     def _start_engine(self) -> sa.Engine:
         with self._lock:
             if self._engine is None:
-                engine = sa.create_engine(self._url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, **POOL)
+                timeouts = engine_options(str(self._url), self._deadlines.web_seconds) if self._deadlines else {}
+                timeouts.pop("pool_timeout", None)  # the book never waits for a connection (POOL)
+                engine = sa.create_engine(self._url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
+                                          **{**timeouts, **POOL})
                 install_sqlite_listeners(engine)
+                if self._deadlines is not None:
+                    self._deadlines.install(engine, always_web=True)
                 self._sql = {name: _compiled(statement, engine) for name, statement in _statements().items()}
                 self._engine = engine
         return self._engine
