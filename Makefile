@@ -75,7 +75,7 @@ run: $(VENV)/.runtime
 	@echo "  Messages to customers (no SMSC or mail server set): tail -f instance/messages.txt"
 	@echo
 	@$(FLASK) jobs run & JOBS=$$!; trap 'kill $$JOBS 2>/dev/null' EXIT; \
-		$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --no-control-socket --access-logfile - wsgi:app
+		$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --no-control-socket wsgi:app
 
 # The gates (ruff, mypy), then the whole suite on SQLite, the request tests again on
 # SQLite with the poll front off, and, when TEST_DATABASE_URL is set, the tests that use

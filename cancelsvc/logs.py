@@ -1,8 +1,17 @@
-"""Logging configured once: JSON lines (or text) with the request id on every record."""
+"""Logging configured once: JSON lines (or text) with the request id on every record.
+
+Nothing secret reaches a log line. SQL parameters are never put into errors
+(``hide_parameters`` on every engine, ``cancelsvc.pool.engine_options``), access lines carry
+the path without the query string, and every line the handler writes — tracebacks of
+unexpected errors included (a database error quotes the row it refused) — passes
+``redact``: API keys, webhook secrets, bearer tokens (JWT), link tokens (``?k=``), phone
+numbers (all but the last 4 digits) and identity numbers are replaced.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import uuid
@@ -27,6 +36,37 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+#: (pattern, replacement) applied to every formatted line, in this order.
+REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(csk|whsec)_[A-Za-z0-9_\-]{8,}"), r"\1_[redacted]"),
+    (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1[redacted]"),
+    (re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"), "[token redacted]"),
+    (re.compile(r"([?&]k=)[^&\s\"']+"), r"\1[redacted]"),
+    (re.compile(r"\[parameters: .*?\](?=\s|$|\n|\\n)", re.S), "[parameters redacted]"),
+    (re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{5}(?:19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx](?![0-9A-Za-z])"),
+     "[identity number redacted]"),
+    (re.compile(r"(?<![0-9A-Za-z])(\+?86[ -]?)?1[3-9][0-9]([ -]?)[0-9]{4}\2([0-9]{4})(?![0-9A-Za-z])"), r"\1***\2****\2\3"),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret ``REDACTIONS`` knows replaced."""
+    for pattern, replacement in REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats with ``inner``, then ``redact``s the line (message, extras and traceback alike)."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record))
+
+
 class _AppHandler(logging.StreamHandler[TextIO]):
     """The handler ``configure_logging`` installs (and replaces when called again)."""
 
@@ -34,17 +74,15 @@ class _AppHandler(logging.StreamHandler[TextIO]):
 def configure_logging(app: Flask, settings: Settings) -> None:
     """Install one handler on the root logger, in the configured format and level."""
     handler = _AppHandler(sys.stderr)
+    inner: logging.Formatter
     if settings.CANCELSVC_LOG_FORMAT == "json":
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-                rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
-            )
+        inner = JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
         )
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-        )
+        inner = logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    handler.setFormatter(RedactingFormatter(inner))
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _AppHandler)]:

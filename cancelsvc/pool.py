@@ -57,11 +57,12 @@ _IDLE_SINCE = "cancelsvc.idle_since"
 
 
 def engine_options(url: str, timeout_seconds: float | None = None) -> dict[str, Any]:
-    """``create_engine`` options for the database at ``url``: recycling, and with
+    """``create_engine`` options for the database at ``url``: no SQL parameters in errors
+    (nor in logs), recycling, and with
     ``timeout_seconds`` the connect and pool-checkout limits."""
     if url.startswith("sqlite"):
-        return {}
-    options: dict[str, Any] = {"pool_recycle": RECYCLE_SECONDS}
+        return {"hide_parameters": True}
+    options: dict[str, Any] = {"pool_recycle": RECYCLE_SECONDS, "hide_parameters": True}
     if timeout_seconds:
         options["pool_timeout"] = timeout_seconds
         options["connect_args"] = {"connect_timeout": max(1, math.ceil(timeout_seconds))}

@@ -9,12 +9,20 @@ in the worker's temporary directory, and on PostgreSQL worker ``gw0`` uses the d
 ``<name>_gw0`` next to the one named in ``TEST_DATABASE_URL`` (created when missing).
 Redis (``TEST_REDIS_URL``) is shared with whoever else uses that db index, so every test
 process writes only keys under its own prefix (``REDIS_PREFIX``) and deletes them at the end.
+
+Every line the service logs during the suite (at INFO, access lines included) is scanned
+for secrets after each test (``_no_secrets_in_logs``): a test whose logs show an API key,
+a webhook secret, a bearer token, a link token, SQL parameters, a password, an identity
+number or a full phone number fails. ``secrets_in(text)`` does the same for the logs of
+the servers that tests start as subprocesses.
 """
 
 from __future__ import annotations
 
 import inspect
+import logging
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,6 +34,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from cancelsvc import create_app
+from cancelsvc import logs as service_logs
 from cancelsvc.services import services
 from models import db as _db
 
@@ -47,6 +56,51 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # Every Redis key or queue this test process makes starts with this (unique per process).
 REDIS_PREFIX = f"cancelsvc_test_{WORKER or 'main'}_{uuid.uuid4().hex[:12]}"
 _redis_used = False
+
+
+#: What must never be in a log line (the service's own test secrets included).
+SECRETS_IN_LOGS: dict[str, re.Pattern[str]] = {
+    "API key": re.compile(r"csk_[A-Za-z0-9_\-]{20,}"),
+    "webhook secret": re.compile(r"whsec_[A-Za-z0-9_\-]{20,}"),
+    "bearer token (JWT)": re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\."),
+    "link token": re.compile(r"[?&]k=[0-9A-Za-z]{6,}"),
+    "SQL parameters": re.compile(r"\[parameters: |parameters: \{"),
+    "password": re.compile(r"correct horse battery|test-secret-key|test-pii-key|" + re.escape(JWT_SECRET)),
+    "identity number": re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])"),
+    "full phone number": re.compile(r"(?<![0-9A-Za-z*])(?:\+?86[ -]?)?1[3-9][0-9]{9}(?![0-9A-Za-z])"),
+}
+#: The lines the service's log handler wrote in this test process (cleared after each test).
+LOGGED: list[str] = []
+
+
+def secrets_in(text: str) -> list[str]:
+    """Which kinds of secret ``text`` shows, each with the offending line."""
+    found = []
+    for line in text.splitlines():
+        found += [f"{kind}: {line[:300]}" for kind, pattern in SECRETS_IN_LOGS.items() if pattern.search(line)]
+    return found
+
+
+def _capture(handler: logging.Handler, record: logging.LogRecord) -> None:
+    try:
+        LOGGED.append(handler.format(record))
+    except Exception:  # noqa: BLE001 - a record that cannot be formatted is not written either
+        pass
+    _write(handler, record)
+
+
+_write = service_logs._AppHandler.emit
+service_logs._AppHandler.emit = _capture  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_in_logs() -> Iterator[None]:
+    LOGGED.clear()
+    yield
+    found = secrets_in("\n".join(LOGGED))
+    LOGGED.clear()
+    if found:
+        pytest.fail("secrets in the service's log lines:\n" + "\n".join(found[:10]), pytrace=False)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -153,7 +207,7 @@ def base_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "CANCELSVC_QUEUE_URL": None,
         "CANCELSVC_RATELIMIT_STORAGE": "memory://",
         "CANCELSVC_LOG_FORMAT": "text",
-        "CANCELSVC_LOG_LEVEL": "WARNING",
+        "CANCELSVC_LOG_LEVEL": "INFO",  # every line is scanned for secrets (_no_secrets_in_logs)
         "CANCELSVC_EXTRA_HOLIDAYS": "",
         "RATELIMIT_KEY_PREFIX": REDIS_PREFIX,
     }

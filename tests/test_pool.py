@@ -66,8 +66,11 @@ def test_a_closed_connection_is_readable(sockets: tuple[socket.socket, socket.so
 
 
 def test_engine_options() -> None:
-    assert pool.engine_options("sqlite:///x.db") == {}
-    assert pool.engine_options("postgresql+psycopg://u@h/db") == {"pool_recycle": pool.RECYCLE_SECONDS}
+    assert pool.engine_options("sqlite:///x.db") == {"hide_parameters": True}
+    assert pool.engine_options("postgresql+psycopg://u@h/db") == {"pool_recycle": pool.RECYCLE_SECONDS,
+                                                                  "hide_parameters": True}
+    limited = pool.engine_options("postgresql+psycopg://u@h/db", 5)
+    assert limited["pool_timeout"] == 5 and limited["connect_args"] == {"connect_timeout": 5}
 
 
 def test_no_pre_ping(app: Any) -> None:

@@ -273,7 +273,7 @@ class VersionBook:
     def _start_engine(self) -> sa.Engine:
         with self._lock:
             if self._engine is None:
-                timeouts = engine_options(str(self._url), self._deadlines.web_seconds) if self._deadlines else {}
+                timeouts = engine_options(str(self._url), self._deadlines.web_seconds if self._deadlines else None)
                 timeouts.pop("pool_timeout", None)  # the book never waits for a connection (POOL)
                 engine = sa.create_engine(self._url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
                                           **{**timeouts, **POOL})

@@ -40,6 +40,7 @@ from cancelsvc.database import transaction
 from cancelsvc.demo.service import seed
 from cancelsvc.services import services
 from models import Account, CancellationRequest, db
+from tests.conftest import secrets_in
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_TIME = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "150"))
@@ -178,3 +179,4 @@ def test_schemathesis_finds_nothing(server: Server, tmp_path: Path) -> None:
     assert run.returncode == 0, summary
     assert result["operations"]["tested"] == len(expected_statuses(server.document))
     assert requests > 500
+    assert secrets_in(server.log.read_text(errors="replace")) == []

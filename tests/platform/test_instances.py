@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 from cancelsvc.requests.codes import new_tracking_code
 from models import AuditRecord, CancellationRequest, TimelineEntry, WebhookDelivery, db
-from tests.conftest import REDIS_PREFIX, bearer
+from tests.conftest import REDIS_PREFIX, bearer, secrets_in
 from tests.factories import WebhookSubscriptionFactory
 from tests.requests.conftest import make_line
 
@@ -239,3 +239,7 @@ def test_two_web_instances_and_two_workers_share_one_database_and_redis(
     statuses = [call("GET", f"{webs[n % 2]}/api/v1/track/{code}", headers={"X-Verify-Code": "0000"})[0]
                 for n in range(PER_CODE + 2)]
     assert statuses == [404] * PER_CODE + [429, 429]
+
+    # Nothing secret in any instance's log (the killed worker's included).
+    for log in sorted(tmp_path.glob("*.log")):
+        assert secrets_in(log.read_text(errors="replace")) == [], log.name
