@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -165,6 +165,18 @@ class IsoDateTime(fields.AwareDateTime):
             dt.datetime.fromisoformat(value)  # refuse garbage rather than serve it
             return value
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Computed(fields.String):
+    """A text an output schema computes from the whole object it dumps (``compute(obj)``),
+    e.g. a title rendered in the document's language; typed as a string in OpenAPI."""
+
+    def __init__(self, compute: Callable[[Any], str | None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.compute = compute
+
+    def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> Any:
+        return self.compute(obj)
 
 
 class Msisdn(fields.String):

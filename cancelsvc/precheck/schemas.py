@@ -1,7 +1,7 @@
 """Marshmallow schemas of the pre-check API: the request body and the stored document.
 
-The output schemas dump idempotently (see ``cancelsvc.common.fields``): the document
-from ``presenter.present`` dumps unchanged, so a stored document is served as is.
+The output schemas are the one definition of the pre-check document: they dump it from
+the outcome and the stored row (see the Output section).
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from cancelsvc.common.fields import IsoDate, IsoDateTime, Money
+from cancelsvc.common.fields import Computed, IsoDate, IsoDateTime, Money
 from cancelsvc.common.phones import normalise_msisdn
 from cancelsvc.common.schemas import OutSchema, StrictSchema
+from cancelsvc.precheck import wording
 from cancelsvc.precheck.checklist import CHANNELS
 from cancelsvc.precheck.engine import ASAP
 from cancelsvc.precheck.result import (
@@ -110,6 +111,10 @@ def parse_account_ref(value: str) -> tuple[str, str | int]:
 
 
 # --- Output ---------------------------------------------------------------------------
+# The pre-check document is dumped by these schemas from the outcome itself (``result``)
+# and the stored row (``presenter.PrecheckView``): they are its one definition. Texts are
+# computed in the language set by ``wording.in_language``; ``presenter`` dumps through a
+# compiled plan of ``PrecheckSchema`` (``common.dumping``).
 
 
 class RangeSchema(OutSchema):
@@ -117,9 +122,22 @@ class RangeSchema(OutSchema):
     max = fields.Integer(required=True)
 
 
+class WorkingDays(fields.Nested):
+    """``(min, max)`` working days as a ``RangeSchema`` object."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(RangeSchema, **kwargs)
+
+    def _serialize(self, nested_obj: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if nested_obj is None:
+            return None
+        low, high = nested_obj
+        return {"min": low, "max": high}
+
+
 class RemedySchema(OutSchema):
     code = fields.String(required=True)
-    label = fields.String(required=True)
+    label = Computed(wording.remedy_label, required=True)
     self_service = fields.Boolean(required=True)
 
 
@@ -139,23 +157,23 @@ class CalculationSchema(OutSchema):
 class FindingSchema(OutSchema):
     code = fields.String(required=True)
     severity = fields.String(required=True, validate=validate.OneOf((BLOCKER, ACTION, WARNING, INFO)))
-    title = fields.String(required=True)
-    detail = fields.String(required=True)
+    title = Computed(wording.title, required=True)
+    detail = Computed(wording.detail, required=True)
     amount = Money(allow_none=True)
     refs = fields.List(fields.String(), required=True)
     remedies = fields.List(fields.Nested(RemedySchema), required=True)
-    est_working_days = fields.Nested(RangeSchema, allow_none=True)
+    est_working_days = WorkingDays(allow_none=True)
     calculation = fields.Nested(CalculationSchema, allow_none=True)
 
 
 class ChecklistItemSchema(OutSchema):
     key = fields.String(required=True, metadata={"description": "Unique within the checklist."})
     code = fields.String(required=True)
-    title = fields.String(required=True)
-    detail = fields.String(required=True)
+    title = Computed(wording.title, required=True)
+    detail = Computed(wording.detail, required=True)
     owner = fields.String(required=True, validate=validate.OneOf((CUSTOMER, OPERATOR, CLERK)))
     amount = Money(allow_none=True)
-    est_working_days = fields.Nested(RangeSchema, allow_none=True)
+    est_working_days = WorkingDays(allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf((TODO, DONE, WAIVED, NOT_APPLICABLE)))
     self_service = fields.Boolean(required=True)
     required = fields.Boolean(required=True)
@@ -164,8 +182,8 @@ class ChecklistItemSchema(OutSchema):
 
 class AlternativeSchema(OutSchema):
     code = fields.String(required=True)
-    title = fields.String(required=True)
-    detail = fields.String(required=True)
+    title = Computed(wording.alternative_title, required=True)
+    detail = Computed(wording.alternative_detail, required=True)
     effective_date = IsoDate(allow_none=True)
     saving = Money(allow_none=True)
     monthly_fee = Money(allow_none=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import timedelta
 from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
@@ -14,16 +13,16 @@ from cancelsvc.customers.service import can_see_account, find_visible, shown_msi
 from cancelsvc.errors import NotFound, Unprocessable
 from cancelsvc.precheck.codec import outcome_from_json, outcome_to_json
 from cancelsvc.precheck.engine import EffectiveDateInPast, evaluate, resolve_effective_date
-from cancelsvc.precheck.presenter import present
+from cancelsvc.precheck.presenter import VALIDITY, StoredPrecheckView, dump
 from cancelsvc.precheck.result import PrecheckOutcome
 from cancelsvc.services import services
+from cancelsvc.texts import negotiate
 from cancelsvc.texts.marks import N_
 from cancelsvc.workdays import local_date
 from models import Account, Precheck, db
 from models.base import new_uuid, utcnow
 
-#: A pre-check can be submitted for this long (domain.md §3).
-VALIDITY = timedelta(hours=24)
+__all__ = ["VALIDITY", "document", "get_precheck", "run_precheck"]
 
 
 _PRECHECKS = cast(sa.Table, Precheck.__table__)
@@ -103,15 +102,11 @@ def document(
     msisdn: str | None = None,
 ) -> dict[str, Any]:
     """The pre-check as served, with every text in ``locale`` (pass ``msisdn`` when known)."""
-    doc = present(outcome or outcome_from_json(row.outcome), locale)
     if msisdn is None:
         msisdn = db.session.execute(sa.select(Account.msisdn).where(Account.id == row.account_id)).scalar_one()
-    assessor = services().risk
-    doc.update(
-        id=row.id,
-        msisdn=shown_msisdn(principal, msisdn),
-        created_at=row.created_at.isoformat(),
-        expires_at=(row.created_at + VALIDITY).isoformat(),
-        risk=assessor.present(row.risk, locale) if row.risk else None,
-    )
-    return doc
+    loc = negotiate(locale)
+    return dump(StoredPrecheckView(
+        outcome or outcome_from_json(row.outcome), loc,
+        risk=services().risk.present(row.risk, loc) if row.risk else None,
+        id=row.id, msisdn=shown_msisdn(principal, msisdn), created_at=row.created_at,
+    ))

@@ -176,10 +176,10 @@ def test_the_demo_shows_every_rule_in_both_languages(client: Any, runner: Any, d
 
 
 def test_served_document_is_exactly_its_schema(client: Any, api_key: Any, line: Account) -> None:
-    """The view serves the presenter's document without a second dump: prove nothing is lost."""
+    """The served document has every field of ``PrecheckSchema``, in its order, and loads back through it."""
     from cancelsvc.precheck.schemas import PrecheckSchema
 
     for lang in ("zh-CN", "en"):
         doc = post(client, {"account": line.msisdn, "channel": "app"}, bearer(api_key("precheck")), lang).get_json()
-        assert PrecheckSchema().dump(doc) == doc
+        assert list(doc) == list(PrecheckSchema().fields)
         assert PrecheckSchema().validate(doc) == {}

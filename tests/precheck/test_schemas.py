@@ -12,8 +12,9 @@ from marshmallow import Schema, ValidationError
 
 from cancelsvc.common.fields import IsoDate, Money
 from cancelsvc.common.money import money_json, q
-from cancelsvc.precheck.presenter import present
+from cancelsvc.precheck.presenter import StoredPrecheckView, dump, present
 from cancelsvc.precheck.schemas import PrecheckCreateSchema, PrecheckSchema, parse_account_ref
+from cancelsvc.precheck.wording import in_language
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -161,23 +162,25 @@ def test_money_json(value, expected):
 # --- PrecheckSchema ---------------------------------------------------------------------------
 
 
-def stored_document(outcome, locale):
-    return {
-        "id": "pc_1",
-        "msisdn": "+86 138****8000",
-        "created_at": NOW,
-        "expires_at": NOW + dt.timedelta(hours=24),
-        **present(outcome, locale),
-    }
+def stored_view(outcome, locale, risk=None):
+    return StoredPrecheckView(outcome, locale, risk=risk, id="pc_1", msisdn="+86 138****8000", created_at=NOW)
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
-def test_precheck_schema_describes_the_document_and_dumps_idempotently(run, sample, rich, locale):
+def test_the_served_document_is_what_the_schema_dumps(run, sample, rich, locale):
+    """``PrecheckSchema`` is the one definition: the compiled plan dumps exactly what
+    marshmallow dumps from the same view, and the result loads back through the schema."""
     for outcome in (run(sample), run(rich)):
-        dumped = PrecheckSchema().dump(stored_document(outcome, locale))
-        assert PrecheckSchema().dump(json.loads(json.dumps(dumped))) == dumped
-        assert PrecheckSchema().validate(dumped) == {}
-        assert dumped["created_at"] == "2026-11-23T10:00:00+08:00"
+        view = stored_view(outcome, locale)
+        served = dump(view)
+        with in_language(locale):
+            assert PrecheckSchema().dump(view) == served
+        assert list(served) == list(PrecheckSchema().fields)
+        assert PrecheckSchema().validate(json.loads(json.dumps(served))) == {}
+        assert served["created_at"] == "2026-11-23T10:00:00+08:00"
+        assert served["expires_at"] == "2026-11-24T10:00:00+08:00"
+        assert present(outcome, locale) == {k: v for k, v in served.items()
+                                            if k not in ("id", "msisdn", "created_at", "expires_at")}
 
 
 def test_precheck_schema_fields():
@@ -202,8 +205,7 @@ def test_precheck_schema_fields():
 
 
 def test_risk_is_nullable_and_nested(run, sample):
-    doc = stored_document(run(sample), "en")
-    doc["risk"] = {
+    risk = {
         "probability": 0.31,
         "band": "medium",
         "model_version": "2026.11.1",
@@ -211,4 +213,7 @@ def test_risk_is_nullable_and_nested(run, sample):
             {"feature": "devices_rented_unreturned", "label": "A router to return", "direction": "up", "size": 0.42}
         ],
     }
-    assert PrecheckSchema().validate(PrecheckSchema().dump(doc)) == {}
+    doc = dump(stored_view(run(sample), "en", risk))
+    assert doc["risk"] == risk
+    assert PrecheckSchema().validate(doc) == {}
+    assert dump(stored_view(run(sample), "en"))["risk"] is None
