@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from cancelsvc.database import transaction
-from cancelsvc.jobs import Claim, claim, configured_lease, holding, sweeper
+from cancelsvc.jobs import Claim, claim, configured_lease, sweeper
 from cancelsvc.notifications.compose import Composed, compose
 from cancelsvc.notifications.policy import after_limit, local_day_bounds
 from cancelsvc.notifications.queue import quiet_hours
@@ -86,16 +86,42 @@ def send_due(now: dt.datetime) -> int:
         if not batch:
             continue
         outcomes = transports.for_channel(channel).send_many([send.outgoing for send in batch])
+        settled += record_batch(batch, outcomes, now)
+    return settled
+
+
+def record_batch(batch: list[_Send], outcomes: list[Outcome], now: dt.datetime) -> int:
+    """Record a batch's outcomes in one transaction, each in its own SAVEPOINT.
+
+    A message is recorded only while this worker's claim still holds (a worker whose lease
+    ran out leaves the row to the one that took it over); a message whose recording fails
+    keeps its claim and is sent again when the lease ends (the duplicate window).
+    """
+    recorded = 0
+    with transaction():
+        # Write first (renewing this worker's leases): on SQLite the transaction then waits for
+        # the SMPP reader's short writes instead of failing to upgrade a read lock.
+        for token in {send.held.token for send in batch}:
+            db.session.execute(
+                sa.update(Message).where(Message.claimed_by == token,
+                                         Message.id.in_([s.held.id for s in batch if s.held.token == token]))
+                .values(claimed_until=now + configured_lease(LEASE_FACTOR))
+                .execution_options(synchronize_session=False))
         for send, outcome in zip(batch, outcomes, strict=True):
             try:
-                with holding(send.held, now=now, lease=lease) as message:
+                with db.session.begin_nested():
+                    message = db.session.execute(
+                        sa.select(Message).where(Message.id == send.held.id, Message.claimed_by == send.held.token)
+                        .execution_options(populate_existing=True)
+                    ).scalar_one_or_none()
                     if message is None:
                         continue  # our lease ran out and another worker took the message over
                     record(message, outcome, now)
-                    settled += 1
+                    message.claimed_by = message.claimed_until = None
+                    recorded += 1
             except Exception:
-                log.exception("recording message %s failed; it is retried after its lease", send.held.id)
-    return settled
+                log.exception("recording message %s failed; it is sent again after its lease", send.held.id)
+    return recorded
 
 
 def prepare(message: Message, now: dt.datetime) -> Outgoing | None:
