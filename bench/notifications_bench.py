@@ -51,25 +51,29 @@ def bench_compose(app: Any, samples: int) -> None:
     from models.base import utcnow
     from models.vocabulary import Audience, MessageKind, Moment
 
-    timings = []
+    timings, cpu = [], []
     now = utcnow()
     link = "https://cancel.example.cn/t/H1CMH0Y4D4CP?k=7KQ3M9X2PR"
     for i in range(samples + 100):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         composed = compose(Moment.SUBMITTED, "zh-CN", PARAMS, operator="中国移动", hotline="10086", link=link)
         assert composed.parts == 2
         queue(None, Moment.SUBMITTED, MessageKind.ESSENTIAL, cause=f"bench:{i}", now=now, params=PARAMS,
               audience=Audience.SENDER, immediate=True, language="zh-CN")
         if i >= 100:
             timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.thread_time() - start_cpu) * 1000)
         if i % 100 == 99:
             db.session.commit()  # outside the timing: a job commits once per batch
     db.session.commit()
     timings.sort()
+    cpu.sort()
     p50, p95 = statistics.median(timings), timings[int(len(timings) * 0.95)]
+    cpu95 = cpu[int(len(cpu) * 0.95)]
     verdict = "OK" if p95 <= TARGET_COMPOSE_P95_MS else "OVER TARGET"
-    print(f"compose + queue: {samples} messages, p50 {p50:.3f} ms, p95 {p95:.3f} ms "
-          f"(target p95 <= {TARGET_COMPOSE_P95_MS} ms: {verdict}; the commit of each 100 not included)")
+    print(f"compose + queue: {samples} messages, wall p50 {p50:.3f} ms, p95 {p95:.3f} ms; CPU p50 "
+          f"{statistics.median(cpu):.3f} ms, p95 {cpu95:.3f} ms (target p95 <= {TARGET_COMPOSE_P95_MS} ms: "
+          f"{verdict} by the wall clock; the commit of each 100 not included)")
 
 
 def bench_sms(count: int, window: int) -> None:
@@ -160,11 +164,14 @@ def main() -> None:
     app = create_app({**bench_config(url), "CANCELSVC_MESSAGES_SINK": str(sink), "CANCELSVC_QUIET_HOURS": ""})
     with app.app_context():
         reset_schema(db)
-        bench_compose(app, args.compose)
-        bench_sms(args.sms, args.window)
+        if args.compose:
+            bench_compose(app, args.compose)
+        if args.sms:
+            bench_sms(args.sms, args.window)
         db.session.execute(db.text("DELETE FROM messages"))
         db.session.commit()
-        bench_sweep(app, args.sweep)
+        if args.sweep:
+            bench_sweep(app, args.sweep)
     sink.unlink(missing_ok=True)
 
 

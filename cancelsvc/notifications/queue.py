@@ -50,10 +50,7 @@ def queue(req: CancellationRequest | None, moment: str, kind: str, *, cause: str
     ``at`` is when it is due (default now); ``immediate`` skips quiet hours (the customer's
     own action, a direct answer).
     """
-    exists = db.session.execute(
-        sa.select(Message.id).where(Message.cause == cause, Message.moment == moment, Message.audience == audience)
-    ).first()
-    if exists is not None:
+    if _already_queued(cause, moment, audience):
         return None
     if customer is None and req is not None:
         customer = db.session.get(Customer, req.customer_id)
@@ -74,6 +71,20 @@ def queue(req: CancellationRequest | None, moment: str, kind: str, *, cause: str
     if moment in MERGEABLE and req is not None:
         _merge_into(message, req, now)
     return message
+
+
+def _already_queued(cause: str, moment: str, audience: str) -> bool:
+    """This cause queued this moment for this audience already (in the database or this session)."""
+    key = (cause, moment, audience)
+    if any(isinstance(o, Message) and (o.cause, o.moment, o.audience) == key for o in db.session.new):
+        return True
+    # No autoflush: the rows this transaction added are checked above, and flushing each one
+    # before the next SELECT would cost a round trip per message.
+    with db.session.no_autoflush:
+        return db.session.execute(
+            sa.select(Message.id).where(Message.cause == cause, Message.moment == moment,
+                                        Message.audience == audience)
+        ).first() is not None
 
 
 def _merge_into(message: Message, req: CancellationRequest, now: dt.datetime) -> None:
