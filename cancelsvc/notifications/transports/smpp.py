@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -137,6 +138,11 @@ class SmppTransport:
     def _drop(self) -> None:
         client, self._client = self._client, None
         if client is not None:
+            try:
+                # Wake the reader with an orderly end of stream before the socket closes.
+                client._socket.shutdown(socket.SHUT_RDWR)
+            except (AttributeError, OSError):
+                pass
             try:
                 client.disconnect()
             except Exception:  # noqa: BLE001 - the connection is gone either way
