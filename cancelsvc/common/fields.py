@@ -179,6 +179,15 @@ class Computed(fields.String):
         return self.compute(obj)
 
 
+class UtcDateTime(IsoDateTime):
+    """An instant served in UTC (RFC 3339 with ``+00:00``), whatever zone it was read in."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class Msisdn(fields.String):
     """A mobile number in any common notation, normalised to E.164."""
 

@@ -8,20 +8,22 @@ job runs; the stored bookkeeping only serves change detection.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from cancelsvc.common.dumping import Dumper
 from cancelsvc.common.masking import mask_msisdn
-from cancelsvc.common.money import money_json
 from cancelsvc.precheck.codec import from_json_value, outcome_from_json
 from cancelsvc.precheck.presenter import present
 from cancelsvc.requests import progress
 from cancelsvc.requests.lifecycle import calendar, facts
+from cancelsvc.requests.schemas import ProgressSchema, PublicProgressSchema, RequestSchema
 from cancelsvc.requests.states import OPEN
 from cancelsvc.requests.textkeys import PUBLIC_MESSAGES
 from cancelsvc.texts import render
-from models import CancellationRequest, Precheck, db
+from models import CancellationRequest, ChecklistEntry, Precheck, TimelineEntry, db
 from models.base import utcnow
 from models.vocabulary import NodeStatus, RequestState
 
@@ -35,111 +37,209 @@ POLL_SECONDS: dict[str, int] = {
 }
 
 
+# The documents are dumped by their schemas (``ProgressSchema``, ``PublicProgressSchema``,
+# ``RequestSchema``: their one definition) from the views below, which say where each value
+# comes from: the request's own attributes, or a property for what is derived or rendered
+# in the document's language. A new field is a line in the schema (and a property here
+# when the request has no attribute of that name).
+
+
+class _Over:
+    """A view over an object: what the view does not define is read from the object."""
+
+    __slots__ = ("_of",)
+
+    def __init__(self, of: Any) -> None:
+        self._of = of
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._of, name)
+
+
+class EventView(_Over):
+    __slots__ = ("_doc",)
+
+    def __init__(self, entry: TimelineEntry, doc: ProgressView) -> None:
+        super().__init__(entry)
+        self._doc = doc
+
+    @property
+    def message(self) -> str:
+        return _message(self._of.message, self._of.params, self._doc.locale, self._doc.public)
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredAction:
+    text: str
+    deadline: dt.datetime | None
+    checklist: list[str]
+
+
+class NodeView(_Over):
+    __slots__ = ("_doc",)
+
+    def __init__(self, node: progress.Node, doc: ProgressView) -> None:
+        super().__init__(node)
+        self._doc = doc
+
+    @property
+    def title(self) -> str:
+        node = self._of
+        return render(f"node.{node.code}.title" + (".scheduled" if node.scheduled else ""), self._doc.locale)
+
+    @property
+    def required_action(self) -> RequiredAction | None:
+        node = self._of
+        if not node.action_items or node.status != NodeStatus.IN_PROGRESS:
+            return None
+        # Public documents name the kind of to-do only (no device serial, no service code).
+        items = list(dict.fromkeys(k.split(":", 1)[0] for k in node.action_items)) if self._doc.public \
+            else list(node.action_items)
+        return RequiredAction(render(f"node.{node.code}.action", self._doc.locale), node.due_at, items)
+
+    @property
+    def events(self) -> list[EventView]:
+        return self._doc.events_of(self._of.code)
+
+
+@dataclass(frozen=True, slots=True)
+class EtaView:
+    expected: str | None
+    earliest: str | None
+    latest: str | None
+    revised_reason: str | None
+
+
+class ProgressView(_Over):
+    """What ``ProgressSchema`` (``PublicProgressSchema`` when ``public``) dumps."""
+
+    __slots__ = ("locale", "public", "now", "masked_msisdn", "_events")
+
+    def __init__(self, req: CancellationRequest, locale: str, *, public: bool = False,
+                 now: dt.datetime | None = None, msisdn: str | None = None) -> None:
+        super().__init__(req)
+        self.locale, self.public, self.now = locale, public, now or utcnow()
+        self.masked_msisdn = mask_msisdn(msisdn) if msisdn is not None else None
+        self._events: dict[str, list[EventView]] | None = None
+
+    @property
+    def msisdn(self) -> str | None:
+        return self.masked_msisdn
+
+    def events_of(self, node: str) -> list[EventView]:
+        if self._events is None:
+            self._events = {}
+            for entry in self._of.timeline:
+                self._events.setdefault(entry.node, []).append(EventView(entry, self))
+        return self._events.get(node, [])
+
+    @property
+    def eta(self) -> EtaView:
+        eta = self._of.eta or {}
+        reason = eta.get("revised_reason")
+        return EtaView(eta.get("expected"), eta.get("earliest"), eta.get("latest"),
+                       render(reason["key"], self.locale, date=dt.date.fromisoformat(reason["date"]))
+                       if reason else None)
+
+    @property
+    def can_withdraw(self) -> bool:
+        req = self._of
+        return req.state in OPEN and (not self.public or self.now < req.withdraw_until)
+
+    @property
+    def nodes(self) -> list[NodeView]:
+        return [NodeView(node, self) for node in progress.derive(facts(self._of), self.now, calendar())]
+
+    @property
+    def poll_after_seconds(self) -> int:
+        return POLL_SECONDS[self._of.state]
+
+
+class ItemView(_Over):
+    __slots__ = ("_texts",)
+
+    def __init__(self, item: ChecklistEntry, texts: dict[str, tuple[str, str]]) -> None:
+        super().__init__(item)
+        self._texts = texts
+
+    @property
+    def title(self) -> str:
+        return self._texts.get(self._of.key, ("", ""))[0]
+
+    @property
+    def detail(self) -> str:
+        return self._texts.get(self._of.key, ("", ""))[1]
+
+    @property
+    def est_working_days(self) -> tuple[int, int | None] | None:
+        item = self._of
+        return (item.est_min, item.est_max) if item.est_max is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    total: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    refund_due: Decimal
+    refunded: Decimal
+
+
+class RequestView(_Over):
+    """What ``RequestSchema`` dumps."""
+
+    __slots__ = ("locale", "msisdn")
+
+    def __init__(self, req: CancellationRequest, locale: str, msisdn: str) -> None:
+        super().__init__(req)
+        self.locale, self.msisdn = locale, msisdn
+
+    @property
+    def contact(self) -> Contact | None:
+        contact = self._of.contact
+        return Contact(contact.get("phone"), contact.get("email")) if contact else None
+
+    @property
+    def quoted(self) -> Quoted:
+        req = self._of
+        return Quoted(req.quoted_total, req.paid_total, max(req.quoted_total - req.paid_total, Decimal("0")),
+                      req.refund_due, req.refunded_total)
+
+    @property
+    def checklist(self) -> list[ItemView]:
+        texts = _checklist_texts(self._of.precheck_id, self.locale)
+        return [ItemView(item, texts) for item in self._of.items]
+
+    @property
+    def progress(self) -> ProgressView:
+        return ProgressView(self._of, self.locale)
+
+
+_PROGRESS = Dumper(ProgressSchema())
+_PUBLIC = Dumper(PublicProgressSchema())
+_REQUEST = Dumper(RequestSchema())
+
+
 def progress_document(req: CancellationRequest, locale: str, *, public: bool = False,
                       now: dt.datetime | None = None) -> dict[str, Any]:
     """The parcel-tracker view (api.md "Progress document")."""
-    now = now or utcnow()
-    nodes = progress.derive(facts(req), now, calendar())
-    events_by_node: dict[str, list[dict[str, Any]]] = {}
-    for entry in req.timeline:
-        events_by_node.setdefault(entry.node, []).append({
-            "at": entry.at.isoformat(),
-            "message": _message(entry.message, entry.params, locale, public),
-            "actor": entry.actor,
-        })
-    eta = dict(req.eta or {})
-    reason = eta.get("revised_reason")
-    doc: dict[str, Any] = {
-        "tracking_code": req.tracking_code,
-        "state": req.state,
-        "version": req.version,
-        "last_changed_at": req.last_changed_at.isoformat(),
-        "eta": {
-            "expected": eta.get("expected"),
-            "earliest": eta.get("earliest"),
-            "latest": eta.get("latest"),
-            "revised_reason": render(reason["key"], locale, date=dt.date.fromisoformat(reason["date"]))
-            if reason else None,
-        },
-        "withdraw_until": req.withdraw_until.isoformat(),
-        "can_withdraw": req.state in OPEN and (not public or now < req.withdraw_until),
-        "nodes": [_node(n, locale, events_by_node.get(n.code, []), public) for n in nodes],
-        "poll_after_seconds": POLL_SECONDS[req.state],
-    }
-    return doc
-
-
-def _node(node: progress.Node, locale: str, events: list[dict[str, Any]], public: bool) -> dict[str, Any]:
-    action = None
-    if node.action_items and node.status == NodeStatus.IN_PROGRESS:
-        action = {
-            "text": render(f"node.{node.code}.action", locale),
-            "deadline": _iso(node.due_at),
-            # Public documents name the kind of to-do only (no device serial, no service code).
-            "checklist": list(dict.fromkeys(k.split(":", 1)[0] for k in node.action_items))
-            if public else list(node.action_items),
-        }
-    return {
-        "seq": node.seq,
-        "code": node.code,
-        "title": render(f"node.{node.code}.title" + (".scheduled" if node.scheduled else ""), locale),
-        "status": node.status,
-        "waiting_on": node.waiting_on,
-        "required_action": action,
-        "started_at": _iso(node.started_at),
-        "completed_at": _iso(node.completed_at),
-        "expected_at": _iso(node.expected_at),
-        "due_at": _iso(node.due_at),
-        "sla_breached": node.sla_breached,
-        "events": events,
-    }
+    return _PROGRESS.dump(ProgressView(req, locale, public=public, now=now))
 
 
 def request_document(req: CancellationRequest, locale: str, msisdn: str) -> dict[str, Any]:
-    """The whole request for its customer, staff and systems (amounts included).
-
-    Built in ``RequestSchema``'s exact shape (money objects included), so it is served as is.
-    """
-    texts = _checklist_texts(req.precheck_id, locale)
-    return {
-        "id": req.id,
-        "tracking_code": req.tracking_code,
-        "account_id": req.account_id,
-        "msisdn": msisdn,
-        "state": req.state,
-        "version": req.version,
-        "channel": req.channel,
-        "effective_date": req.effective_date.isoformat(),
-        "reason": req.reason,
-        "comment": req.comment,
-        "contact": {"phone": req.contact.get("phone"), "email": req.contact.get("email")} if req.contact else None,
-        "submitted_at": req.submitted_at.isoformat(),
-        "withdraw_until": req.withdraw_until.isoformat(),
-        "deactivated_at": _iso(req.deactivated_at),
-        "precheck_id": req.precheck_id,
-        "quoted": {"total": money_json(req.quoted_total), "paid": money_json(req.paid_total),
-                   "outstanding": money_json(max(req.quoted_total - req.paid_total, Decimal("0"))),
-                   "refund_due": money_json(req.refund_due), "refunded": money_json(req.refunded_total)},
-        "checklist": [
-            {
-                "key": i.key, "code": i.code, "title": texts.get(i.key, ("", ""))[0],
-                "detail": texts.get(i.key, ("", ""))[1], "owner": i.owner,
-                "amount": None if i.amount is None else money_json(i.amount),
-                "est_working_days": {"min": i.est_min, "max": i.est_max} if i.est_max is not None else None,
-                "status": i.status, "self_service": i.self_service, "required": i.required,
-                "refs": list(i.refs), "note": i.note, "done_at": _iso(i.done_at),
-            }
-            for i in req.items
-        ],
-        "progress": progress_document(req, locale),
-    }
+    """The whole request for its customer, staff and systems (amounts included)."""
+    return _REQUEST.dump(RequestView(req, locale, msisdn))
 
 
 def public_document(req: CancellationRequest, locale: str, msisdn: str) -> dict[str, Any]:
     """What anyone with the tracking code and last 4 digits sees: no amounts, no names."""
-    doc = progress_document(req, locale, public=True)
-    doc["msisdn"] = mask_msisdn(msisdn)
-    return doc
+    return _PUBLIC.dump(ProgressView(req, locale, public=True, msisdn=msisdn))
 
 
 @lru_cache(maxsize=4096)
@@ -162,7 +262,4 @@ def _message(message: str, params: dict[str, Any], locale: str, public: bool) ->
     return render(f"timeline.{message}", locale, **from_json_value(params))
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    """Instants are served in UTC (RFC 3339 with offset)."""
-    return value.astimezone(dt.UTC).isoformat() if value else None
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from cancelsvc.common.fields import Instant, IsoDate, IsoDateTime, Money, Msisdn
+from cancelsvc.common.fields import Instant, IsoDate, IsoDateTime, Money, Msisdn, UtcDateTime
 from cancelsvc.common.schemas import OutSchema, StrictSchema
 from cancelsvc.precheck.checklist import CHANNELS
 from cancelsvc.precheck.result import CLERK, CUSTOMER, OPERATOR
-from cancelsvc.precheck.schemas import RangeSchema
+from cancelsvc.precheck.schemas import WorkingDays
 from cancelsvc.requests.progress import NODES
 from cancelsvc.texts.marks import N_
 from models.vocabulary import (
@@ -156,16 +156,19 @@ class EventAcceptedSchema(OutSchema):
 
 # --- Output ---------------------------------------------------------------------------
 # Instants are RFC 3339 date-times in UTC, dates are ISO dates, money is the money object.
+# These schemas are the one definition of the request, progress and public documents:
+# ``requests.presenter`` dumps them (through a compiled plan, ``common.dumping``) from
+# views over the request.
 
 class EventLineSchema(OutSchema):
-    at = IsoDateTime(required=True)
+    at = UtcDateTime(required=True)
     message = fields.String(required=True)
     actor = fields.String(required=True, metadata={"description": "customer, clerk, supervisor, operator or system"})
 
 
 class RequiredActionSchema(OutSchema):
     text = fields.String(required=True)
-    deadline = IsoDateTime(required=True, allow_none=True)
+    deadline = UtcDateTime(required=True, allow_none=True)
     checklist = fields.List(fields.String(), required=True, metadata={"description": "Checklist item keys."})
 
 
@@ -176,10 +179,10 @@ class NodeSchema(OutSchema):
     status = fields.String(required=True, validate=validate.OneOf(NODE_STATUSES))
     waiting_on = fields.String(required=True, allow_none=True, validate=validate.OneOf(WAITING_ON))
     required_action = fields.Nested(RequiredActionSchema, required=True, allow_none=True)
-    started_at = IsoDateTime(required=True, allow_none=True)
-    completed_at = IsoDateTime(required=True, allow_none=True)
-    expected_at = IsoDateTime(required=True, allow_none=True)
-    due_at = IsoDateTime(required=True, allow_none=True)
+    started_at = UtcDateTime(required=True, allow_none=True)
+    completed_at = UtcDateTime(required=True, allow_none=True)
+    expected_at = UtcDateTime(required=True, allow_none=True)
+    due_at = UtcDateTime(required=True, allow_none=True)
     sla_breached = fields.Boolean(required=True)
     events = fields.List(fields.Nested(EventLineSchema), required=True)
 
@@ -214,13 +217,13 @@ class RequestItemSchema(OutSchema):
     detail = fields.String(required=True)
     owner = fields.String(required=True, validate=validate.OneOf(OWNERS))
     amount = Money(required=True, allow_none=True)
-    est_working_days = fields.Nested(RangeSchema, required=True, allow_none=True)
+    est_working_days = WorkingDays(required=True, allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(ITEM_STATUSES))
     self_service = fields.Boolean(required=True)
     required = fields.Boolean(required=True)
     refs = fields.List(fields.String(), required=True)
     note = fields.String(required=True, allow_none=True)
-    done_at = IsoDateTime(required=True, allow_none=True)
+    done_at = UtcDateTime(required=True, allow_none=True)
 
 
 class ContactOutSchema(OutSchema):
@@ -250,7 +253,7 @@ class RequestSchema(OutSchema):
     contact = fields.Nested(ContactOutSchema, required=True, allow_none=True)
     submitted_at = IsoDateTime(required=True)
     withdraw_until = IsoDateTime(required=True)
-    deactivated_at = IsoDateTime(required=True, allow_none=True)
+    deactivated_at = UtcDateTime(required=True, allow_none=True)
     precheck_id = fields.String(required=True)
     quoted = fields.Nested(QuotedSchema, required=True)
     checklist = fields.List(fields.Nested(RequestItemSchema), required=True)
