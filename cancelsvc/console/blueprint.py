@@ -14,7 +14,7 @@ from wtforms import ValidationError
 
 from cancelsvc.auth.sessions import current_staff
 from cancelsvc.console import helpers, labels
-from cancelsvc.errors import AppError
+from cancelsvc.errors import AppError, Unprocessable
 from cancelsvc.i18n import current_locale
 from cancelsvc.services import settings
 
@@ -32,6 +32,8 @@ def console_context() -> None:
     """
     if session.get("locale") in LOCALES:
         g.locale = session["locale"]
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        raise Unprocessable(code="validation")  # no filter holds a NUL (forms: ConsoleForm names the field)
     if request.method == "POST" and request.endpoint != "console.login":
         try:
             validate_csrf(request.form.get("csrf_token"))

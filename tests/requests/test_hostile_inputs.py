@@ -228,3 +228,13 @@ def test_nul_in_a_console_form_is_an_error_of_the_field(client: FlaskClient) -> 
     response = client.post("/console/login", data={"username": NUL, "password": "x", "csrf_token": csrf})
     assert response.status_code in (200, 422)
     assert "\\u0000" in response.get_data(as_text=True)
+
+
+def test_nul_in_a_console_filter_is_422(client: FlaskClient) -> None:
+    from tests.factories import StaffUserFactory
+    from tests.requests.conftest import console_login
+
+    StaffUserFactory(username="boss", role="admin", store_code=None)
+    console_login(client, "boss")
+    assert client.get("/console/", query_string={"store": "HZ-001"}).status_code == 200
+    assert client.get("/console/", query_string={"store": NUL}).status_code == 422
