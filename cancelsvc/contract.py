@@ -45,8 +45,8 @@ EXAMPLES: dict[int, tuple[str, str]] = {
     429: ("rate_limited", "Too many attempts; please try again shortly"),
     503: ("service.unavailable", "The service is briefly unavailable; please try again shortly"),
 }
-#: Statuses whose problem carries ``Retry-After``.
-RETRY_AFTER = frozenset({429, 503})
+#: Statuses whose problem carries ``Retry-After`` (409: only ``idempotency.in_progress``).
+RETRY_AFTER = frozenset({409, 429, 503})
 BODY_STATUSES = (400, 413, 415, 422)
 CREDENTIAL_STATUSES = (401, 403)
 
@@ -127,7 +127,8 @@ class ContractPlugin(BasePlugin):
             "description": "The request's id (also in problem bodies); a sane X-Request-ID sent is kept.",
             "schema": {"type": "string"}})
         spec.components.header("Retry-After", {
-            "description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 0}})
+            "description": "Seconds to wait before trying again (on 409 only with idempotency.in_progress).",
+            "schema": {"type": "integer", "minimum": 0}})
         spec.components.response("NOT_MODIFIED", {
             "description": "Not Modified: the client's copy (If-None-Match) is current; no body.",
             "headers": {"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}}},
