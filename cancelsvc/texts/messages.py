@@ -415,8 +415,8 @@ MESSAGES: dict[str, str | Plural] = dict((
         "Cancellation %(code)s is withdrawn. Your number, plan and credit stay exactly as they "
         "were."),
     NP_("sms.rejected",
-        "We cannot go ahead with cancellation %(code)s: %(hold)s. Please call %(hotline)s and "
-        "we will help you."),
+        "Cancellation %(code)s is on hold for now: %(hold)s. Please call %(hotline)s and we will "
+        "sort it out with you."),
     NP_("sms.sla_missed",
         "Sorry, the step \"%(step)s\" is taking longer than we promised; we are on it. Now expected by "
         "%(eta)s. Progress: %(link)s"),
@@ -428,7 +428,7 @@ MESSAGES: dict[str, str | Plural] = dict((
     NP_("sms.opted_in", "Progress updates by text are back on. Reply STOP to turn them off."),
     NP_("sms.withdraw_confirm", "To withdraw cancellation %(code)s, reply %(confirm)s within 10 minutes."),
     NP_("sms.withdraw_confirm.closed",
-        "Cancellation %(code)s can no longer be withdrawn by text. Questions: %(hotline)s"),
+        "The cooling-off period of cancellation %(code)s is over, so it stays as it is. Questions: %(hotline)s"),
     NP_("sms.follow_up_thanks", "Thank you for your feedback, and all the best!"),
     NP_("sms.follow_up_thanks.sorry", "Sorry it did not go smoothly. We will call you back within 48 hours."),
     NP_("sms.language", "From now on our messages will be in English."),
