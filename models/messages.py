@@ -80,7 +80,7 @@ class InboundSms(ClaimMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(8), nullable=False)  # an InboundKind
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-    #: The sender's number (needed to answer); kept until handled, then replaced by its mask.
+    #: The sender's number, kept to address the answer (shown masked in the history).
     sender: Mapped[str | None] = mapped_column(sa.String(24))
     sender_masked: Mapped[str | None] = mapped_column(sa.String(24))
     sender_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
