@@ -192,6 +192,9 @@ def _change_elsewhere(request_id: str) -> None:
                          {"id": request_id})
     finally:
         engine.dispose()
+    # The tests' requests share one app context and so one session; a served request starts
+    # with an empty one, so nothing this test's session loaded earlier may stand in for the row.
+    db.session.expire_all()
 
 
 def _eventually(poll: Any, status: int) -> Any:
