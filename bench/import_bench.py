@@ -1,26 +1,41 @@
-"""Import speed: a generated file of N customers (default 10 000) through `data import`.
+"""Import speed and memory: a generated file of N customers through `flask data import`.
 
-Usage: python bench/import_bench.py [--customers N] [--database-url URL]
-Prints the file size, the time of the first import and of a re-import (no changes).
+Usage: python bench/import_bench.py [--customers N] [--format json|jsonl] [--gzip] [--database-url URL]
+
+Each import runs as its own `flask --app wsgi data import FILE` process (as an operator runs
+it) on a fresh schema. Prints the file size, the time and peak memory (RSS) of the first
+import and of a re-import of the same file (nothing changes), and on PostgreSQL the time
+of a plain `COPY` of the same rows into the same tables, measured in the same run (the
+rows the import wrote, copied out, the tables emptied, then copied back in with their
+indexes and constraints): the floor for writing them, and the import's ratio to it.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+#: The tables an import writes, parents first.
+TABLES = ("stores", "customers", "family_groups", "accounts", "contracts", "bills", "devices", "services")
 
 
-def generate(customers: int, seed: int = 7) -> dict:
+def customers(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """Customers with one or two lines, each with a contract, three bills, a router and a service."""
     rng = random.Random(seed)
-    out = []
-    for i in range(customers):
+    for i in range(count):
         accounts = []
         for j in range(rng.choice((1, 1, 1, 2))):
             n = i * 2 + j
@@ -42,52 +57,120 @@ def generate(customers: int, seed: int = 7) -> dict:
                 "services": [{"code": "VIDEO-VIP", "name": "视频会员", "provider": "operator",
                               "monthly_fee": "0.99", "auto_renew": True, "renews_on": "2026-12-01"}],
             })
-        out.append({
+        yield {
             "external_id": f"C-{i}", "name": "张伟",
             "id_doc": {"type": "cn_resident_id", "number": f"1101011990{i:08d}"},
             "phone": accounts[0]["msisdn"], "locale": "zh-CN", "segment": "regular", "accounts": accounts,
-        })
-    return {"customers": out}
+        }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--customers", type=int, default=10_000)
-    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
-    args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="cancelsvc-bench-"))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+def generate(count: int, seed: int = 7) -> dict[str, Any]:
+    """The whole document in memory (small sizes: other benchmarks and tests)."""
+    return {"customers": list(customers(count, seed))}
 
+
+def write_file(path: Path, count: int, file_format: str, compress: bool) -> None:
+    """Write the file record by record (never the whole document in memory)."""
+    opened: IO[bytes] = gzip.open(path, "wb", compresslevel=3) if compress else path.open("wb")  # type: ignore[assignment]
+    with opened as out:
+        if file_format == "jsonl":
+            for customer in customers(count):
+                out.write(json.dumps(customer, ensure_ascii=False).encode() + b"\n")
+            return
+        out.write(b'{"customers": [\n')
+        for i, customer in enumerate(customers(count)):
+            out.write((",\n" if i else "").encode() + json.dumps(customer, ensure_ascii=False).encode())
+        out.write(b"\n]}\n")
+
+
+def run_import(path: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, last output line) of one `data import` process."""
+    started = time.perf_counter()
+    process = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "data", "import", str(path)],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    output = process.stdout.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"import failed:\n{output}")
+    return elapsed, usage.ru_maxrss / 1024, output
+
+
+def plain_copy(url: str, workdir: Path) -> float:
+    """Seconds to COPY the imported rows back into the emptied tables (their indexes kept)."""
+    import psycopg
+
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as conn:
+        for table in TABLES:
+            with (workdir / f"{table}.copy").open("wb") as out, conn.cursor().copy(
+                    f"COPY {table} TO STDOUT") as copy:
+                for block in copy:
+                    out.write(block)
+        conn.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+        conn.commit()
+        started = time.perf_counter()
+        for table in TABLES:
+            with (workdir / f"{table}.copy").open("rb") as source, conn.cursor().copy(
+                    f"COPY {table} FROM STDIN") as copy:
+                while block := source.read(1 << 20):
+                    copy.write(block)
+        conn.commit()
+        elapsed = time.perf_counter() - started
+    for table in TABLES:
+        (workdir / f"{table}.copy").unlink()
+    return elapsed
+
+
+def fresh_schema(url: str) -> None:
     from flask_migrate import upgrade
 
     from cancelsvc import create_app
-    from cancelsvc.database import transaction
-    from cancelsvc.imports.service import import_document
-    from models import Account, db
+    from models import db
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "CANCELSVC_PII_KEY": "bench",
                       "CANCELSVC_LOG_LEVEL": "WARNING", "TESTING": True})
-    path = workdir / "bss.json"
-    path.write_text(json.dumps(generate(args.customers), ensure_ascii=False))
-    print(f"database: {url.split('@')[-1]}")
-    print(f"file: {args.customers} customers, {path.stat().st_size / 1e6:.1f} MB")
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         upgrade()
-        for label in ("first import", "re-import (no changes)"):
-            started = time.perf_counter()
-            with transaction():
-                report = import_document(json.loads(path.read_text()), "bench")
-            elapsed = time.perf_counter() - started
-            print(f"{label}: {elapsed:.1f} s  (accounts created {report.created['accounts']}, "
-                  f"updated {report.updated['accounts']}, unchanged {report.unchanged['accounts']})")
-        print(f"accounts in database: {db.session.query(Account).count()}")
         db.session.remove()
-        if args.database_url:
-            db.drop_all()
         db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--format", choices=("json", "jsonl"), default="jsonl")
+    parser.add_argument("--gzip", action="store_true", help="compress the file")
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--workdir", default=None, help="where the file goes (default: a temporary folder)")
+    args = parser.parse_args()
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="cancelsvc-bench-"))
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    path = workdir / f"bss.{args.format}{'.gz' if args.gzip else ''}"
+    started = time.perf_counter()
+    write_file(path, args.customers, args.format, args.gzip)
+    print(f"database: {url.split('@')[-1]}")
+    print(f"file: {args.customers} customers, {args.format}{' gzip' if args.gzip else ''}, "
+          f"{path.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - started:.0f} s)")
+    fresh_schema(url)
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "CANCELSVC_PII_KEY": "bench",
+           "CANCELSVC_LOG_LEVEL": "INFO", "CANCELSVC_LOG_FORMAT": "text"}
+    times = {}
+    for label in ("first import", "re-import (no changes)"):
+        elapsed, rss, output = run_import(path, env)
+        times[label] = elapsed
+        lines = [line for line in output.splitlines() if line.startswith(("  accounts", "bss"))]
+        print(f"{label}: {elapsed:.1f} s, peak RSS {rss:.0f} MB  | " + " | ".join(s.strip() for s in lines))
+    if url.startswith("postgresql"):
+        copy_seconds = plain_copy(url, workdir)
+        print(f"plain COPY of the same rows into the same tables: {copy_seconds:.1f} s; "
+              f"first import / COPY = {times['first import'] / copy_seconds:.1f}x")
+    path.unlink()
+    os.system("uptime")
 
 
 if __name__ == "__main__":

@@ -1,49 +1,61 @@
-"""All-or-nothing, idempotent upsert of an import document.
+"""All-or-nothing, idempotent import of the operator's customers, streamed.
 
-Keys: stores by ``code``, customers by ``external_id``, accounts by ``msisdn``, contracts by
-``external_id``, bills by (account, ``period``), devices by ``serial``, services by
-(account, ``code``). Importing the same file twice changes nothing; a later file
-updates what it names and leaves the rest alone.
+1. **Validate** every record as it is read (``reader``), with the import schemas
+   (``loading.Loader`` for speed, marshmallow for the messages): every problem with its
+   place (JSON path or line), the first ``LISTED`` of them kept, the rest counted. Keys that
+   must be unique across the file are remembered as 64-bit hashes (flat memory); when two
+   hashes meet, the file is read again to name the duplicates. Valid records are staged
+   meanwhile (``staging``).
+2. **Check** what the file may not change (numbers and devices of someone else).
+3. **Write**, in the caller's transaction, with set-based upserts (``upsert``): a re-import
+   changes nothing, not even ``updated_at``; a later file updates what it names.
+4. **Live requests**: accounts this service deactivated stay cancelled (reported); a hold
+   the file brings to an account with an open request rejects that request exactly as a
+   ``hold.placed`` event does (last, to keep the audit chain's lock short).
+
+Nothing is written when anything is invalid: the caller rolls the transaction back. A dry
+run does everything but the rejections and leaves the rollback to the caller too.
 """
 
 from __future__ import annotations
 
 import logging
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-import sqlalchemy as sa
-from marshmallow import ValidationError
-from sqlalchemy.orm import selectinload
+import numpy as np
+from marshmallow import Schema, ValidationError
 
-from cancelsvc.common.masking import hash_identity, last4
 from cancelsvc.errors import flatten_messages
-from cancelsvc.imports.schemas import ImportFileSchema
-from models import (
-    Account,
-    Bill,
-    Contract,
-    Customer,
-    Device,
-    FamilyGroup,
-    Store,
-    ValueAddedService,
-    db,
-)
+from cancelsvc.imports import upsert
+from cancelsvc.imports.loading import Loader
+from cancelsvc.imports.reader import Kind, Problem, Record, Source, document_source
+from cancelsvc.imports.schemas import CustomerSchema, StoreSchema
+from cancelsvc.imports.staging import Stager
+from cancelsvc.requests.inbound import place_hold
+from models import db
+from models.base import utcnow
+from models.vocabulary import PLACEABLE_HOLDS
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-CHUNK = 500
+#: Problems listed one by one; the others are counted.
+LISTED = 1000
+#: The caller of the changes an import makes to requests (audit log).
+IMPORT_CALLER = "system:import"
+KINDS = ("stores", "customers", "accounts", "contracts", "bills", "devices", "services")
 
 
 class ImportRejected(Exception):
-    """The file is invalid; ``problems`` maps JSON paths to messages. Nothing was written."""
+    """The file is invalid; ``problems`` maps places to messages (the first ``LISTED``),
+    ``more`` counts the others. Nothing was written."""
 
-    def __init__(self, problems: dict[str, list[str]]) -> None:
-        super().__init__(f"{sum(len(v) for v in problems.values())} problem(s)")
+    def __init__(self, problems: dict[str, list[str]], more: int = 0) -> None:
+        super().__init__(f"{sum(len(v) for v in problems.values()) + more} problem(s)")
         self.problems = problems
+        self.more = more
 
 
 @dataclass
@@ -51,228 +63,224 @@ class ImportReport:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    records: int = 0
+    #: Numbers this service deactivated that the file gave another status (kept cancelled).
+    kept_deactivated: list[str] = field(default_factory=list)
+    kept_deactivated_total: int = 0
+    #: (open request id, hold) rejected because the file brought the hold (or would, dry run).
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    dry_run: bool = False
 
-    def count(self, kind: str, outcome: str) -> None:
-        getattr(self, outcome)[kind] += 1
+    def count(self, kind: str, outcome: str, n: int = 1) -> None:
+        getattr(self, outcome)[kind] += n
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()))
+        return bool(sum(self.created.values()) or sum(self.updated.values()) or self.rejected)
 
 
-def import_document(document: Any, pii_key: str) -> ImportReport:
-    """Validate the whole document, then upsert it in the caller's transaction."""
-    try:
-        data = ImportFileSchema().load(document if isinstance(document, dict) else {"customers": document})
-    except ValidationError as error:
-        raise ImportRejected(flatten_messages(error.messages)) from None
-    problems = _duplicate_keys(data["customers"], data["stores"])
-    if problems:
-        raise ImportRejected(problems)
+class Progress:
+    """What an import reports as it goes (the command draws a bar from it); does nothing here."""
+
+    def validating(self, count: int) -> None:
+        """``count`` more records were read and validated."""
+
+    def writing(self, total: int) -> None:
+        """The write starts: ``total`` rows in all."""
+
+    def written(self, count: int) -> None:
+        """``count`` more rows were written (or found unchanged)."""
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.listed: dict[str, list[str]] = {}
+        self.count = 0
+
+    def add(self, path: str, message: str) -> None:
+        if self.count < LISTED:
+            self.listed.setdefault(path, []).append(message)
+        self.count += 1
+
+    def reject(self) -> ImportRejected:
+        listed = sum(len(v) for v in self.listed.values())
+        return ImportRejected(self.listed, self.count - listed)
+
+
+def import_document(document: Any, pii_key: str, *, dry_run: bool = False) -> ImportReport:
+    """Import a document already in memory (``{"stores": […], "customers": […]}``)."""
+    return run_import(document_source(document), pii_key, dry_run=dry_run)
+
+
+def run_import(source: Source, pii_key: str, *, dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
+    """Validate everything ``source`` reads, then write it in the caller's transaction.
+
+    Raises ``ImportRejected`` (the caller must roll back) when anything is invalid.
+    """
+    progress = progress or Progress()
+    report = ImportReport(dry_run=dry_run)
+    problems = _Problems()
+    stager = Stager(pii_key)
+    keys = _Keys()
     with db.session.no_autoflush:
-        report = _Upsert(pii_key).run(data["customers"], data["stores"])
+        for record, data in _validated(source, problems, progress):
+            report.records += 1
+            keys.add(record, data)
+            if not problems.count:
+                _stage(stager, record, data)
+        if keys.maybe_duplicated():
+            _name_duplicates(source, keys, problems)
+        if problems.count:
+            raise problems.reject()
+        stager.flush()
+        found, total = upsert.conflicts(LISTED)
+        for path, message in found:
+            problems.add(path, message)
+        problems.count += total - len(found)
+        if problems.count:
+            raise problems.reject()
+        report.kept_deactivated, report.kept_deactivated_total = upsert.keep_deactivated(LISTED)
+        holds = _arriving_holds()
+        progress.writing(sum(stager.staged.values()))
+        for kind, written in upsert.write(utcnow(), stager.staged, progress.written).items():
+            report.count(kind, "created", written.created)
+            report.count(kind, "updated", written.updated)
+            report.count(kind, "unchanged", written.unchanged)
+        stager.drop()
+        db.session.expire_all()  # the statements went around the session: nothing it holds is current
+        for request_id, hold in holds:
+            if dry_run or place_hold(request_id, hold, IMPORT_CALLER, "import.hold.placed"):
+                report.rejected.append((request_id, hold))
+        db.session.flush()
     return report
 
 
-def _duplicate_keys(customers: Sequence[dict[str, Any]], stores: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
-    """Keys that must be unique across the file (or within an account)."""
-    problems: dict[str, list[str]] = {}
-    seen: dict[tuple[str, str], str] = {}
-
-    def claim(kind: str, key: str, path: str) -> None:
-        first = seen.setdefault((kind, key), path)
-        if first != path:
-            problems.setdefault(path, []).append(f"Duplicate {kind} {key!r}; first given at {first}.")
-
-    for si, store in enumerate(stores):
-        claim("store code", store["code"], f"stores[{si}].code")
-    for ci, customer in enumerate(customers):
-        claim("customer external_id", customer["external_id"], f"customers[{ci}].external_id")
-        for ai, account in enumerate(customer["accounts"]):
-            base = f"customers[{ci}].accounts[{ai}]"
-            claim("msisdn", account["msisdn"], f"{base}.msisdn")
-            for i, c in enumerate(account["contracts"]):
-                claim("contract external_id", c["external_id"], f"{base}.contracts[{i}].external_id")
-            for i, d in enumerate(account["devices"]):
-                claim("device serial", d["serial"], f"{base}.devices[{i}].serial")
-            for i, b in enumerate(account["bills"]):
-                claim(f"bill period of {account['msisdn']}", b["period"], f"{base}.bills[{i}].period")
-            for i, s in enumerate(account["services"]):
-                claim(f"service code of {account['msisdn']}", s["code"], f"{base}.services[{i}].code")
-    return problems
+def _arriving_holds() -> list[tuple[str, str]]:
+    """(open request, hold) for each account the file gives a hold it did not have, of
+    those a ``hold.placed`` event may place."""
+    arriving = []
+    for request_id, now, staged in upsert.new_holds_on_open_requests():
+        new = [hold for hold in PLACEABLE_HOLDS if hold in staged and hold not in now]
+        if new:
+            arriving.append((request_id, str(new[0])))
+    return arriving
 
 
-def _chunks(values: Sequence[T]) -> Iterable[Sequence[T]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
+_SCHEMAS: dict[Kind, Schema] = {Kind.CUSTOMER: CustomerSchema(), Kind.STORE: StoreSchema()}
+_LOADERS = {kind: Loader(schema) for kind, schema in _SCHEMAS.items()}
 
 
-def _fetch(model: Any, column: Any, keys: Iterable[str], *options: Any) -> dict[str, Any]:
-    wanted = sorted(set(keys))
-    found: dict[str, Any] = {}
-    for chunk in _chunks(wanted):
-        for row in db.session.execute(sa.select(model).where(column.in_(chunk)).options(*options)).scalars():
-            found[getattr(row, column.key)] = row
+def _load(record: Record) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
+    data = _LOADERS[record.kind].load(record.data, nul_free=record.nul_free)
+    if data is not None:
+        return data, {}
+    try:
+        return _SCHEMAS[record.kind].load(record.data), {}
+    except ValidationError as error:
+        return None, flatten_messages(error.messages)
+
+
+def _validated(source: Source, problems: _Problems, progress: Progress) -> Iterator[tuple[Record, dict[str, Any]]]:
+    """The valid records of ``source``, with their loaded data; the problems of the others."""
+    pending = 0
+    for item in source():
+        pending += 1
+        if pending == 1000:
+            progress.validating(pending)
+            pending = 0
+        if isinstance(item, Problem):
+            problems.add(item.where, item.message)
+            continue
+        data, messages = _load(item)
+        for path, texts in messages.items():
+            for text in texts:
+                problems.add(item.path("" if path == "$" else path), str(text))
+        if data is None:
+            continue
+        local = _repeated_within_accounts(data) if item.kind == Kind.CUSTOMER else []
+        for path, message in local:
+            problems.add(item.path(path), message)
+        if not local:
+            yield item, data
+    progress.validating(pending)
+
+
+def _repeated_within_accounts(customer: dict[str, Any]) -> list[tuple[str, str]]:
+    """Bills by period and services by code are unique within their account."""
+    found = []
+    for ai, account in enumerate(customer["accounts"]):
+        for kind, children, key in (("bill period", account["bills"], "period"),
+                                    ("service code", account["services"], "code")):
+            first: dict[str, int] = {}
+            for i, child in enumerate(children):
+                seen = first.setdefault(child[key], i)
+                if seen != i:
+                    name = "bills" if key == "period" else "services"
+                    found.append((f"accounts[{ai}].{name}[{i}].{key}",
+                                  f"Duplicate {kind} of {account['msisdn']} {child[key]!r}; "
+                                  f"first given at accounts[{ai}].{name}[{seen}].{key}."))
     return found
 
 
-def _assign(obj: Any, values: dict[str, Any]) -> bool:
-    """Set attributes that differ; True when anything changed."""
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
+def _stage(stager: Stager, record: Record, data: dict[str, Any]) -> None:
+    if record.kind == Kind.STORE:
+        stager.store(data)
+    else:
+        stager.customer(record.seq, record.path, data)
 
 
-class _Upsert:
-    def __init__(self, pii_key: str) -> None:
-        self.pii_key = pii_key
-        self.report = ImportReport()
-        self.problems: dict[str, list[str]] = {}
+def _keys_of(kind: Kind, data: dict[str, Any]) -> Iterator[tuple[str, Callable[[], str], str]]:
+    """(what, where in the record, key) of every key of a record that is unique across a file."""
+    if kind == Kind.STORE:
+        yield "store code", lambda: "code", data["code"]
+        return
+    yield "customer external_id", lambda: "external_id", data["external_id"]
+    for ai, account in enumerate(data["accounts"]):
+        yield "msisdn", lambda ai=ai: f"accounts[{ai}].msisdn", account["msisdn"]  # type: ignore[misc]
+        for i, c in enumerate(account["contracts"]):
+            yield ("contract external_id", lambda ai=ai, i=i: f"accounts[{ai}].contracts[{i}].external_id",  # type: ignore[misc]
+                   c["external_id"])
+        for i, d in enumerate(account["devices"]):
+            yield "device serial", lambda ai=ai, i=i: f"accounts[{ai}].devices[{i}].serial", d["serial"]  # type: ignore[misc]
 
-    def run(self, customers: Sequence[dict[str, Any]], stores: Sequence[dict[str, Any]] = ()) -> ImportReport:
-        accounts_in = [a for c in customers for a in c["accounts"]]
-        self.customers = _fetch(Customer, Customer.external_id, (c["external_id"] for c in customers))
-        self.accounts = _fetch(
-            Account,
-            Account.msisdn,
-            (a["msisdn"] for a in accounts_in),
-            selectinload(Account.contracts),
-            selectinload(Account.bills),
-            selectinload(Account.devices),
-            selectinload(Account.services),
-        )
-        self.contracts = _fetch(
-            Contract, Contract.external_id, (k["external_id"] for a in accounts_in for k in a["contracts"])
-        )
-        self.devices = _fetch(Device, Device.serial, (d["serial"] for a in accounts_in for d in a["devices"]))
-        self.groups = _fetch(
-            FamilyGroup, FamilyGroup.group_code, (a["family"]["group_code"] for a in accounts_in if a["family"])
-        )
-        self.stores = _fetch(Store, Store.code, [*(s["code"] for s in stores),
-                                                 *(a["store_code"] for a in accounts_in if a["store_code"])])
-        for data in stores:
-            self._store_row(data)
-        for ci, data in enumerate(customers):
-            self._customer(f"customers[{ci}]", data)
-        if self.problems:
-            raise ImportRejected(self.problems)
-        db.session.flush()
-        return self.report
 
-    def _problem(self, path: str, message: str) -> None:
-        self.problems.setdefault(path, []).append(message)
+class _Keys:
+    """Hashes of the file-unique keys, 8 bytes each, per kind; a repeated hash may be a duplicate."""
 
-    def _track(self, kind: str, created: bool, changed: bool) -> None:
-        self.report.count(kind, "created" if created else "updated" if changed else "unchanged")
+    def __init__(self) -> None:
+        self.hashes: dict[str, array[int]] = {}
+        self.suspects: dict[str, set[int]] = {}
 
-    def _customer(self, path: str, data: dict[str, Any]) -> None:
-        values = {k: data[k] for k in ("name", "phone", "email", "locale", "timezone", "segment")}
-        doc = data["id_doc"]
-        values.update(
-            id_doc_type=doc["type"] if doc else None,
-            id_doc_hash=hash_identity(self.pii_key, doc["type"], doc["number"]) if doc else None,
-            id_doc_last4=last4(doc["number"].strip()) if doc else None,
-        )
-        customer = self.customers.get(data["external_id"])
-        created = customer is None
-        if customer is None:
-            customer = Customer(external_id=data["external_id"])
-            db.session.add(customer)
-            self.customers[data["external_id"]] = customer
-        self._track("customers", created, _assign(customer, values))
-        for ai, account in enumerate(data["accounts"]):
-            self._account(f"{path}.accounts[{ai}]", customer, account)
+    def add(self, record: Record, data: dict[str, Any]) -> None:
+        for what, _, key in _keys_of(record.kind, data):
+            bucket = self.hashes.get(what)
+            if bucket is None:
+                bucket = self.hashes[what] = array("q")
+            bucket.append(hash(key))
 
-    def _account(self, path: str, customer: Customer, data: dict[str, Any]) -> None:
-        account = self.accounts.get(data["msisdn"])
-        if account is not None and account.customer is not customer:
-            self._problem(
-                f"{path}.msisdn",
-                f"{data['msisdn']} belongs to customer {account.customer.external_id}; "
-                "a number changes owner only through the operator's transfer process.",
-            )
-            return
-        created = account is None
-        if account is None:
-            account = Account(msisdn=data["msisdn"], holds=[])
-            customer.accounts.append(account)
-            self.accounts[data["msisdn"]] = account
-        plan = data["plan"] or {}
-        family = data["family"]
-        values = {
-            "status": data["status"],
-            "plan_code": plan.get("code"),
-            "plan_monthly_fee": plan.get("monthly_fee", 0),
-            "activated_on": data["activated_on"],
-            "store_code": data["store_code"],
-            "unbilled_amount": data["unbilled_amount"],
-            "prepaid_credit": data["prepaid_credit"],
-            "loyalty_points": data["loyalty_points"],
-            "payment_method": data["payment_method"],
-            "last_payment_on": data["last_payment_on"],
-            "holds": sorted(set(data["holds"])),
-            "family_group": self._group(family["group_code"]) if family else None,
-            "family_role": family["role"] if family else None,
-        }
-        if data["store_code"]:
-            self._store(data["store_code"])
-        changed = _assign(account, values)
-        self._track("accounts", created, changed)
-        self._children(path, account, data)
+    def maybe_duplicated(self) -> bool:
+        for kind, bucket in self.hashes.items():
+            values = np.sort(np.frombuffer(bucket, dtype=np.int64))
+            repeated = values[1:][values[1:] == values[:-1]]
+            if repeated.size:
+                self.suspects[kind] = set(repeated.tolist())
+        self.hashes.clear()
+        return bool(self.suspects)
 
-    def _group(self, code: str) -> FamilyGroup:
-        group = self.groups.get(code)
-        if group is None:
-            group = self.groups[code] = FamilyGroup(group_code=code)
-            db.session.add(group)
-        return group
 
-    def _store_row(self, data: dict[str, Any]) -> None:
-        store = self.stores.get(data["code"])
-        created = store is None
-        if store is None:
-            store = self.stores[data["code"]] = Store(code=data["code"])
-            db.session.add(store)
-        self._track("stores", created, _assign(store, {k: v for k, v in data.items() if k != "code"}))
-
-    def _store(self, code: str) -> None:
-        if code not in self.stores:
-            self.stores[code] = Store(code=code, name=code)
-            db.session.add(self.stores[code])
-            self.report.count("stores", "created")
-
-    def _children(self, path: str, account: Account, data: dict[str, Any]) -> None:
-        for i, item in enumerate(data["contracts"]):
-            self._keyed(f"{path}.contracts[{i}]", account, account.contracts, self.contracts,
-                        Contract, "external_id", item, "contracts")
-        for i, item in enumerate(data["devices"]):
-            self._keyed(f"{path}.devices[{i}]", account, account.devices, self.devices,
-                        Device, "serial", item, "devices")
-        by_period = {b.period: b for b in account.bills}
-        for item in data["bills"]:
-            self._local(account.bills, by_period.get(item["period"]), Bill, item, "bills")
-        by_code = {s.code: s for s in account.services}
-        for item in data["services"]:
-            self._local(account.services, by_code.get(item["code"]), ValueAddedService, item, "services")
-
-    def _keyed(self, path: str, account: Account, children: list[Any], index: dict[str, Any],
-               model: Any, key: str, item: dict[str, Any], kind: str) -> None:
-        row = index.get(item[key])
-        if row is not None and row.account is not account:
-            self._problem(f"{path}.{key}", f"{item[key]} is recorded on another number ({row.account.msisdn}).")
-            return
-        created = row is None
-        if row is None:
-            row = index[item[key]] = model(**{key: item[key]})
-            children.append(row)
-        self._track(kind, created, _assign(row, {k: v for k, v in item.items() if k != key}))
-
-    def _local(self, children: list[Any], row: Any, model: Any, item: dict[str, Any], kind: str) -> None:
-        created = row is None
-        if row is None:
-            row = model()
-            children.append(row)
-        self._track(kind, created, _assign(row, item))
+def _name_duplicates(source: Source, keys: _Keys, problems: _Problems) -> None:
+    """Read the file again and name each key given twice, with where it was given first."""
+    first: dict[tuple[str, str], str] = {}
+    for item in source():
+        if isinstance(item, Problem):
+            continue
+        data, _ = _load(item)
+        if data is None:
+            continue
+        for what, where, key in _keys_of(item.kind, data):
+            if hash(key) not in keys.suspects.get(what, ()):
+                continue
+            path = item.path(where())
+            seen = first.setdefault((what, key), path)
+            if seen != path:
+                problems.add(path, f"Duplicate {what} {key!r}; first given at {seen}.")
