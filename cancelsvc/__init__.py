@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     from cancelsvc.auth.sessions import BearerAwareSessionInterface, load_user
     from cancelsvc.contract import ContractPlugin
     from cancelsvc.contract import install as install_contract
+    from cancelsvc.database import writes
     from cancelsvc.extensions import babel, db, limiter, login_manager, migrate
     from cancelsvc.i18n import babel_locale, install_template_gettext
     from cancelsvc.requests.versions import watch_sessions
@@ -94,7 +95,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
-            install_sqlite_listeners(engine)
+            install_sqlite_listeners(engine, writes=writes)
             install_checks(engine, services(app).deadlines)
             services(app).deadlines.install(engine)
     watch_sessions(db.session)  # the version book forgets what this process commits

@@ -5,12 +5,32 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
 from models import db
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+_WRITER: ContextVar[bool] = ContextVar("cancelsvc.writer", default=False)
+
+
+@contextmanager
+def writer() -> Iterator[None]:
+    """The block's transactions read in order to write (a job unit): on SQLite each begins
+    ``IMMEDIATE``, so it waits for another writer instead of failing when it upgrades."""
+    token = _WRITER.set(True)
+    try:
+        yield
+    finally:
+        _WRITER.reset(token)
+
+
+def writes() -> bool:
+    """Whether a transaction beginning now belongs to a ``writer`` block."""
+    return _WRITER.get()
 
 
 @contextmanager

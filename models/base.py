@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -84,9 +85,13 @@ class TimestampMixin:
     )
 
 
-def install_sqlite_listeners(engine: sa.Engine) -> None:
+def install_sqlite_listeners(engine: sa.Engine, writes: Callable[[], bool] | None = None) -> None:
     """SQLite as a server database (see ``_sqlite_pragmas``); nothing for other backends.
 
+    ``writes`` tells whether the transaction about to begin is a unit that writes: such a
+    transaction begins ``IMMEDIATE`` (it takes the write lock first and so waits its turn,
+    ``busy_timeout``, instead of failing with "database is locked" when it upgrades from
+    reading after another writer committed). Without it every transaction begins deferred.
     Installed on each engine by whoever creates it (the application factory, the version
     book), never globally.
     """
@@ -94,7 +99,11 @@ def install_sqlite_listeners(engine: sa.Engine) -> None:
         return
     if not sa.event.contains(engine, "connect", _sqlite_pragmas):
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        sa.event.listen(engine, "begin", _sqlite_begin)
+
+        def begin(connection: sa.engine.Connection) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writes is not None and writes() else "BEGIN")
+
+        sa.event.listen(engine, "begin", begin)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -105,7 +114,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     if not module.startswith("sqlite3"):
         return
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see
-    # _sqlite_begin): otherwise a SAVEPOINT opened before any other statement becomes
+    # install_sqlite_listeners): otherwise a SAVEPOINT opened before any other statement becomes
     # the outermost transaction and its RELEASE commits, breaking rollback.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -116,7 +125,3 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection: sa.engine.Connection) -> None:
-    """Emit BEGIN ourselves on SQLite (pysqlite's implicit transactions are disabled above)."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")

@@ -19,7 +19,6 @@ import html
 import json
 import os
 import re
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,10 +26,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 
-import models.base
 from cancelsvc.demo.service import seed
 from cancelsvc.jobs import tick
 from cancelsvc.services import services
@@ -45,12 +44,10 @@ TEXT_KEYS = frozenset({"title", "detail", "label", "message", "text", "revised_r
 
 
 @pytest.fixture
-def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every ``utcnow`` the service imported reads ``NOW``."""
-    original = models.base.utcnow
-    for module in list(sys.modules.values()):
-        if getattr(module, "utcnow", None) is original:
-            monkeypatch.setattr(module, "utcnow", lambda: NOW)
+def frozen() -> Iterator[None]:
+    """The clock reads ``NOW`` everywhere (column defaults and dataclass factories included)."""
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 def texts_of(doc: Any, path: str = "") -> Iterator[tuple[str, str]]:

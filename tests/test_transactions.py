@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+import uuid
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from cancelsvc.database import transaction
+from cancelsvc.database import transaction, writer
 from models import Store
 from tests.factories import StoreFactory
 
@@ -51,3 +55,37 @@ def test_only_the_boundaries_commit_or_roll_back() -> None:
                     and node.func.attr in ("commit", "rollback") and name not in BOUNDARIES):
                 offenders.append(f"{name}:{node.lineno}")
     assert offenders == [], "services run in the caller's transaction; use a SAVEPOINT for races"
+
+
+def _write_elsewhere(path: str) -> None:
+    """Commit a row through a connection of its own that does not wait for the lock."""
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("INSERT INTO stores (code, name) VALUES (?, ?)", (f"EL-{uuid.uuid4().hex[:6]}", "elsewhere"))
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("as_writer", [False, True])
+def test_a_job_unit_that_reads_then_writes_never_meets_a_locked_database(app: Any, db: Any, as_writer: bool) -> None:
+    """SQLite: a deferred transaction that read, then meets another writer's commit, cannot
+    upgrade ("database is locked" at once); a ``writer`` block begins IMMEDIATE and holds
+    the lock from its first statement, so the other writer waits for it instead."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's locking")
+    path = db.engine.url.database
+    db.session.commit()
+    with writer() if as_writer else contextlib.nullcontext():
+        db.session.query(Store).count()  # the unit reads first
+        if as_writer:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                _write_elsewhere(path)  # the unit holds the write lock: the other writer would wait
+        else:
+            _write_elsewhere(path)
+        db.session.add(StoreFactory.build(code="RW-1"))
+        if as_writer:
+            db.session.commit()
+        else:
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                db.session.commit()
+            db.session.rollback()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cancelsvc.database import writer
 from cancelsvc.outbox.subscribers import Handler, SubscriberRegistry
 from models import db
 from models.base import utcnow
@@ -86,7 +87,8 @@ class JobRegistry:
     def run(self, name: str, now: datetime | None = None) -> int:
         """Run one sweeper once (inside an application context); returns its count."""
         try:
-            return self._sweepers[name].func(now or utcnow())
+            with writer():
+                return self._sweepers[name].func(now or utcnow())
         finally:
             # A sweeper commits its own units; never leave a transaction open behind it.
             db.session.rollback()

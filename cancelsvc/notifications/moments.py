@@ -23,6 +23,7 @@ from cancelsvc.precheck.result import CUSTOMER
 from cancelsvc.requests import progress
 from cancelsvc.services import services
 from models import CancellationRequest, ChecklistEntry, Customer, DomainEvent, Store, db
+from models.base import utcnow
 from models.vocabulary import OPEN_STATES, Audience, MessageKind, Moment, NodeCode, NodeStatus, RequestState
 
 ESSENTIAL, UPDATE = MessageKind.ESSENTIAL, MessageKind.UPDATE
@@ -158,7 +159,7 @@ def working_days_before(day: dt.date, n: int) -> dt.date:
 def _due(req: CancellationRequest, item: ChecklistEntry) -> dt.datetime | None:
     from cancelsvc.requests.lifecycle import calendar, facts
 
-    nodes = {n.code: n for n in progress.derive(facts(req), dt.datetime.now(dt.UTC), calendar())}
+    nodes = {n.code: n for n in progress.derive(facts(req), utcnow(), calendar())}
     node = progress.ITEM_NODE.get(item.code)
     due = nodes[node].due_at if node in nodes else None
     return due or nodes[NodeCode.DEACTIVATED].due_at or deactivation_time(req)
