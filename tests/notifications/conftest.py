@@ -12,7 +12,16 @@ import sqlalchemy as sa
 from flask import Flask
 
 from models import Message, db
+from tests.notifications.smsc import LocalSmsc
 from tests.requests.conftest import api, client, clock, keys, pytest_configure, pytest_runtest_setup  # noqa: F401
+
+
+@pytest.fixture
+def smsc() -> Iterator[LocalSmsc]:
+    """An SMSC speaking SMPP 3.4 on a free local port."""
+    server = LocalSmsc()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -24,13 +24,6 @@ NUMBER = "+8613800138000"
 
 
 @pytest.fixture
-def smsc() -> Iterator[LocalSmsc]:
-    server = LocalSmsc()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def app(make_app: Callable[..., Flask], smsc: LocalSmsc, tmp_path: Path,
         request: pytest.FixtureRequest) -> Iterator[Flask]:
     marker = request.node.get_closest_marker("app_config")

@@ -16,13 +16,6 @@ from tests.notifications.smsc import LocalSmsc
 
 
 @pytest.fixture
-def smsc() -> Iterator[LocalSmsc]:
-    server = LocalSmsc()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def inbound() -> list[Inbound]:
     return []
 
