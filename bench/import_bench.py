@@ -83,8 +83,8 @@ def write_file(path: Path, count: int, file_format: str, compress: bool) -> None
         out.write(b"\n]}\n")
 
 
-def run_import(path: Path, env: dict[str, str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MB, last output line) of one `data import` process."""
+def run_import(path: Path, env: dict[str, str]) -> tuple[float, float, float, str]:
+    """(seconds, CPU seconds, peak RSS in MB, output) of one `data import` process."""
     started = time.perf_counter()
     process = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "data", "import", str(path)],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -94,7 +94,7 @@ def run_import(path: Path, env: dict[str, str]) -> tuple[float, float, str]:
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"import failed:\n{output}")
-    return elapsed, usage.ru_maxrss / 1024, output
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output
 
 
 def plain_copy(url: str, workdir: Path) -> float:
@@ -154,6 +154,7 @@ def main() -> None:
     started = time.perf_counter()
     write_file(path, args.customers, args.format, args.gzip)
     print(f"database: {url.split('@')[-1]}")
+    os.system("uptime")
     print(f"file: {args.customers} customers, {args.format}{' gzip' if args.gzip else ''}, "
           f"{path.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - started:.0f} s)")
     fresh_schema(url)
@@ -161,14 +162,15 @@ def main() -> None:
            "CANCELSVC_LOG_LEVEL": "INFO", "CANCELSVC_LOG_FORMAT": "text"}
     times = {}
     for label in ("first import", "re-import (no changes)"):
-        elapsed, rss, output = run_import(path, env)
+        elapsed, cpu, rss, output = run_import(path, env)
         times[label] = elapsed
-        lines = [line for line in output.splitlines() if line.startswith(("  accounts", "bss"))]
-        print(f"{label}: {elapsed:.1f} s, peak RSS {rss:.0f} MB  | " + " | ".join(s.strip() for s in lines))
+        lines = [line for line in output.splitlines() if line.startswith(("  accounts", "bss", "  read and"))]
+        print(f"{label}: {elapsed:.1f} s (CPU of the import process {cpu:.0f} s), peak RSS {rss:.0f} MB  | "
+              + " | ".join(s.strip() for s in lines), flush=True)
     if url.startswith("postgresql"):
         copy_seconds = plain_copy(url, workdir)
         print(f"plain COPY of the same rows into the same tables: {copy_seconds:.1f} s; "
-              f"first import / COPY = {times['first import'] / copy_seconds:.1f}x")
+              f"first import / COPY = {times['first import'] / copy_seconds:.1f}x", flush=True)
     path.unlink()
     os.system("uptime")
 
