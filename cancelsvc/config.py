@@ -157,6 +157,8 @@ class Settings:
     CANCELSVC_QUEUE_NAME: str = "cancelsvc"
     CANCELSVC_JOBS_INTERVAL: int = 5
     CANCELSVC_JOBS_LEASE_SECONDS: int = 300
+    #: Rows a sweep claims at once; unset: each sweeper's own size (100 to 1 000).
+    CANCELSVC_JOBS_BATCH: int | None = None
     CANCELSVC_RATELIMIT_STORAGE: str = "sqlite:///instance/ratelimits.db"
     CANCELSVC_TIMEZONE: str = "Asia/Shanghai"
     CANCELSVC_MAX_BODY: int = 65536
@@ -288,6 +290,7 @@ _VALIDATORS: dict[str, Callable[[str, str], Any]] = {
     "CANCELSVC_QUEUE_NAME": _queue_name,
     "CANCELSVC_JOBS_INTERVAL": lambda n, r: _bounded_int(n, r, 1, 60),
     "CANCELSVC_JOBS_LEASE_SECONDS": lambda n, r: _bounded_int(n, r, 5, 3600),
+    "CANCELSVC_JOBS_BATCH": lambda n, r: _bounded_int(n, r, 1, 10000),
     "CANCELSVC_RATELIMIT_STORAGE": _url(("memory", "sqlite", "redis", "rediss")),
     "CANCELSVC_TIMEZONE": _timezone,
     "CANCELSVC_MAX_BODY": _positive_int,

@@ -57,7 +57,7 @@ from cancelsvc.common.canonical import canonical_json
 from cancelsvc.database import is_postgres, transaction
 from cancelsvc.error_texts import register_titles
 from cancelsvc.errors import Conflict, Unprocessable
-from cancelsvc.jobs import sweeper
+from cancelsvc.jobs import configured_batch, in_batches, sweeper
 from cancelsvc.texts.marks import N_
 from models import IdempotencyRecord, db
 from models.base import utcnow
@@ -271,15 +271,19 @@ def _outcome(response: Response) -> dict[str, Any]:
 
 @sweeper("idempotency.expire", order=90)
 def expire_records(now: datetime) -> int:
-    """Delete idempotency records older than 24 hours; returns how many."""
-    with transaction():
-        old = (
-            sa.select(IdempotencyRecord.id)
-            .where(IdempotencyRecord.created_at <= now - WINDOW)
-            .order_by(IdempotencyRecord.id)
-            .limit(_EXPIRE_BATCH)
-        )
-        ids = list(db.session.execute(old).scalars())
-        if ids:
-            db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(ids)))
-    return len(ids)
+    """Delete idempotency records older than 24 hours, oldest first, in batches; returns how many."""
+
+    def batch(size: int) -> tuple[int, int]:
+        with transaction():
+            old = (
+                sa.select(IdempotencyRecord.id)
+                .where(IdempotencyRecord.created_at <= now - WINDOW)
+                .order_by(IdempotencyRecord.created_at)
+                .limit(size)
+            )
+            ids = list(db.session.execute(old).scalars())
+            if ids:
+                db.session.execute(sa.delete(IdempotencyRecord).where(IdempotencyRecord.id.in_(ids)))
+        return len(ids), len(ids)
+
+    return in_batches(batch, configured_batch(_EXPIRE_BATCH))

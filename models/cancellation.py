@@ -57,6 +57,9 @@ class CancellationRequest(ClaimMixin, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the jobs should look at this request next (deactivation, SLA marks); indexed for sweeps.
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Since when a step that became late waits for the jobs to tell the customer (NULL once
+    # they have looked); indexed for sweeps.
+    late_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     closed_by: Mapped[str | None] = mapped_column(sa.String(80))
     rejected_reason: Mapped[str | None] = mapped_column(sa.String(64))
     quoted_total: Mapped[Decimal] = mapped_column(Money(), nullable=False)

@@ -2,8 +2,9 @@
 
 - ``@sweeper("name")`` marks ``func(now) -> int``; the application's ``JobRegistry``
   (``registry``, built by ``cancelsvc.services.register_services``) lists them;
-- ``claim`` / ``holding`` / ``sweep_rows`` give row claims, one transaction per unit
-  (``claims``);
+- ``claim`` / ``holding`` / ``sweep_rows`` give row claims, one transaction per unit,
+  claimed in batches (``in_batches``, ``configured_batch``) through indexed due-time
+  columns (``claims``);
 - ``tick(now=None)`` runs every sweeper once;
 - ``jobs run`` runs a Huey consumer that enqueues every sweeper every few seconds
   (``queue``).
@@ -14,7 +15,16 @@ Sweepers and outbox subscribers are registered by explicit imports in
 
 from __future__ import annotations
 
-from cancelsvc.jobs.claims import DEFAULT_LEASE, Claim, claim, configured_lease, holding, sweep_rows
+from cancelsvc.jobs.claims import (
+    DEFAULT_LEASE,
+    Claim,
+    claim,
+    configured_batch,
+    configured_lease,
+    holding,
+    in_batches,
+    sweep_rows,
+)
 from cancelsvc.jobs.registry import JobRegistry, TickReport, run_sweeper, sweeper, sweepers, tick
 
 __all__ = [
@@ -22,7 +32,9 @@ __all__ = [
     "Claim",
     "TickReport",
     "claim",
+    "configured_batch",
     "holding",
+    "in_batches",
     "JobRegistry",
     "run_sweeper",
     "sweep_rows",

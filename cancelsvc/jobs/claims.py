@@ -9,6 +9,12 @@ returned. ``holding`` re-checks the lease at the start of each unit's transactio
 a worker whose lease ran out (and whose rows another worker took) does nothing. A
 worker that dies leaves its lease behind; the rows are free again when it expires.
 
+A sweep finds due rows through an indexed due-time column and claims them in batches
+(``CANCELSVC_JOBS_BATCH`` rows, or the sweeper's own size), batch after batch while
+batches come back full and get work done, for at most ``SWEEP_SECONDS``; what is left
+is for the next sweep. So a sweep's memory holds one batch whatever the backlog, and
+its cost follows the due work, never the size of the table.
+
 Typical sweeper::
 
     @sweeper("things.process")
@@ -22,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,6 +50,8 @@ M = TypeVar("M", bound=ClaimMixin)
 
 DEFAULT_LEASE = timedelta(minutes=5)
 DEFAULT_BATCH = 100
+#: A sweep stops claiming new batches after this many seconds (the next sweep goes on).
+SWEEP_SECONDS = 20.0
 
 
 def configured_lease(factor: int = 1) -> timedelta:
@@ -55,6 +64,31 @@ def configured_lease(factor: int = 1) -> timedelta:
 
     seconds = settings().CANCELSVC_JOBS_LEASE_SECONDS if has_app_context() else None
     return (timedelta(seconds=seconds) if seconds else DEFAULT_LEASE) * factor
+
+
+def configured_batch(default: int = DEFAULT_BATCH) -> int:
+    """Rows claimed at once: ``CANCELSVC_JOBS_BATCH`` when set, else the sweeper's ``default``."""
+    from cancelsvc.services import settings
+
+    size = settings().CANCELSVC_JOBS_BATCH if has_app_context() else None
+    return size or default
+
+
+def in_batches(batch: Callable[[int], tuple[int, int]], limit: int) -> int:
+    """Call ``batch(limit)``, which claims up to ``limit`` rows and returns ``(claimed, done)``,
+    again while batches come back full, finish some work and ``SWEEP_SECONDS`` have not passed.
+
+    A partial batch means nothing more was due; a full batch that finished nothing (every
+    row waits, or fails and keeps its claim) would only claim the same rows again.
+    Returns the units finished.
+    """
+    started = time.monotonic()
+    total = 0
+    while True:
+        claimed, done = batch(limit)
+        total += done
+        if claimed < limit or done == 0 or time.monotonic() - started >= SWEEP_SECONDS:
+            return total
 
 
 @dataclass(frozen=True)
@@ -144,29 +178,34 @@ def sweep_rows(
     work: Callable[[Any], None],
     *,
     now: datetime | None = None,
-    limit: int = DEFAULT_BATCH,
+    limit: int | None = None,
     lease: timedelta | None = None,
 ) -> int:
-    """Claim due rows, then call ``work(row)`` for each in its own transaction.
+    """Claim due rows in batches (``in_batches``), then call ``work(row)`` for each in its
+    own transaction.
 
     A unit that raises is logged and rolled back (the row is retried once its lease
     expires); the others go on. Returns the number of units finished.
     """
     now = now or utcnow()
     lease = lease or configured_lease()
-    with transaction():
-        claims = claim(query, limit, now=now, lease=lease)
-    done = 0
-    for held in claims:
-        try:
-            with holding(held, now=now, lease=lease) as row:
-                if row is None:
-                    continue
-                work(row)
-                done += 1
-        except Exception:
-            log.exception("%s %s failed; it is retried after its lease", held.model.__name__, held.id)
-    return done
+
+    def batch(size: int) -> tuple[int, int]:
+        with transaction():
+            claims = claim(query, size, now=now, lease=lease)
+        done = 0
+        for held in claims:
+            try:
+                with holding(held, now=now, lease=lease) as row:
+                    if row is None:
+                        continue
+                    work(row)
+                    done += 1
+            except Exception:
+                log.exception("%s %s failed; it is retried after its lease", held.model.__name__, held.id)
+        return len(claims), done
+
+    return in_batches(batch, limit or configured_batch())
 
 
 def _pk(model: type[Any]) -> Any:

@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from cancelsvc.calls import tasks as calls
-from cancelsvc.database import transaction
-from cancelsvc.jobs import sweeper
+from cancelsvc.jobs import configured_batch, sweep_rows, sweeper
 from cancelsvc.notifications.policy import latest_allowed_before
 from cancelsvc.notifications.queue import cause_key, queue, quiet_hours
 from cancelsvc.outbox import CANCELLATION_CREATED, CANCELLATION_NODE_CHANGED, CANCELLATION_STATE_CHANGED, subscriber
@@ -203,24 +202,27 @@ def _later_contact(req: CancellationRequest) -> str | None:
 def apologise_for_late_steps(now: dt.datetime) -> int:
     """An apology with the new expected date for each operator-side step that missed its SLA, once.
 
-    Lateness is derived by the lifecycle (``Change.finish``), which publishes no event for it:
-    this sweep reads the open requests marked ``breached`` (an indexed column) instead.
+    Lateness is derived by the lifecycle (``Change.finish``), which publishes no event for it
+    but marks the request (``late_check_at``, an indexed column): this sweep claims the marked
+    requests in batches and clears the mark. Returns how many requests it looked at.
     """
-    rows = db.session.execute(
-        sa.select(CancellationRequest).where(CancellationRequest.breached.is_(True),
-                                             CancellationRequest.state.in_(OPEN_STATES))
-        .order_by(CancellationRequest.due_at).limit(SLA_BATCH)
-    ).scalars().all()
-    queued = 0
-    with transaction():
-        for req in rows:
-            for code, node in (req.nodes or {}).items():
-                late = node.get("sla_breached") and node.get("status") in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS)
-                if not late or node.get("waiting_on") == CUSTOMER:
-                    continue
-                eta = (req.eta or {}).get("expected")
-                message = queue(req, Moment.SLA_MISSED, UPDATE, cause=cause_key(req.id, Moment.SLA_MISSED, code),
-                                now=now, params={"code": req.tracking_code, "step": code, "eta": eta,
-                                                 **({} if eta else {"variant": None})})
-                queued += message is not None
-    return queued
+    due = (
+        sa.select(CancellationRequest)
+        .where(CancellationRequest.late_check_at <= now)
+        .order_by(CancellationRequest.late_check_at)
+    )
+    return sweep_rows(due, lambda req: _apologise(req, now), now=now, limit=configured_batch(SLA_BATCH))
+
+
+def _apologise(req: CancellationRequest, now: dt.datetime) -> None:
+    req.late_check_at = None
+    if req.state not in OPEN_STATES:
+        return
+    for code, node in (req.nodes or {}).items():
+        late = node.get("sla_breached") and node.get("status") in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS)
+        if not late or node.get("waiting_on") == CUSTOMER:
+            continue
+        eta = (req.eta or {}).get("expected")
+        queue(req, Moment.SLA_MISSED, UPDATE, cause=cause_key(req.id, Moment.SLA_MISSED, code),
+              now=now, params={"code": req.tracking_code, "step": code, "eta": eta,
+                               **({} if eta else {"variant": None})})

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from cancelsvc.database import transaction
-from cancelsvc.jobs import Claim, claim, configured_lease, sweeper
+from cancelsvc.jobs import Claim, claim, configured_batch, configured_lease, in_batches, sweeper
 from cancelsvc.notifications.compose import Composed, compose
 from cancelsvc.notifications.policy import after_limit, local_day_bounds
 from cancelsvc.notifications.queue import quiet_hours
@@ -67,27 +67,29 @@ def due_messages(now: dt.datetime) -> sa.Select[Message]:
 def send_due(now: dt.datetime) -> int:
     """Send every due message once; returns how many were sent or settled."""
     lease = configured_lease(LEASE_FACTOR)
-    settled = 0
-    with transaction():
-        sends: list[_Send] = []
-        for held in claim(due_messages(now), BATCH, now=now, lease=lease):
-            outgoing = prepare(db.session.get_one(Message, held.id), now)
-            if outgoing is None:
-                settled_row = db.session.get_one(Message, held.id)
-                settled_row.claimed_by = settled_row.claimed_until = None
-                settled += 1
-            else:
-                sends.append(_Send(held, outgoing))
-    if not sends:
-        return settled
-    transports = services().messages
-    for channel in (MessageChannel.SMS, MessageChannel.EMAIL):
-        batch = [send for send in sends if send.outgoing.channel == channel]
-        if not batch:
-            continue
-        outcomes = transports.for_channel(channel).send_many([send.outgoing for send in batch])
-        settled += record_batch(batch, outcomes, now)
-    return settled
+
+    def batch(size: int) -> tuple[int, int]:
+        settled = 0
+        with transaction():
+            sends: list[_Send] = []
+            claims = claim(due_messages(now), size, now=now, lease=lease)
+            for held in claims:
+                outgoing = prepare(db.session.get_one(Message, held.id), now)
+                if outgoing is None:
+                    settled_row = db.session.get_one(Message, held.id)
+                    settled_row.claimed_by = settled_row.claimed_until = None
+                    settled += 1
+                else:
+                    sends.append(_Send(held, outgoing))
+        transports = services().messages
+        for channel in (MessageChannel.SMS, MessageChannel.EMAIL):
+            sent = [send for send in sends if send.outgoing.channel == channel]
+            if sent:
+                outcomes = transports.for_channel(channel).send_many([send.outgoing for send in sent])
+                settled += record_batch(sent, outcomes, now)
+        return len(claims), settled
+
+    return in_batches(batch, configured_batch(BATCH))
 
 
 def record_batch(batch: list[_Send], outcomes: list[Outcome], now: dt.datetime) -> int:

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from cancelsvc.database import transaction
-from cancelsvc.jobs import claim, holding, sweeper
+from cancelsvc.jobs import claim, configured_batch, holding, in_batches, sweeper
 from cancelsvc.services import services
 from models import DomainEvent, db
 
@@ -30,27 +30,31 @@ def dispatch_events(now: datetime) -> int:
         .where(DomainEvent.dispatched_at.is_(None))
         .order_by(DomainEvent.created_at, DomainEvent.id)
     )
-    with transaction():
-        claims = claim(pending, BATCH, now=now)
-    dispatched = 0
     waiting: set[str] = set()
-    for held in claims:
-        subject: str | None = None
-        try:
-            with holding(held, now=now) as event:
-                if event is None or event.subject_id in waiting:
-                    continue
-                subject = event.subject_id
-                if _hand_over(event):
-                    event.dispatched_at = now
-                    dispatched += 1
-                else:
+
+    def batch(size: int) -> tuple[int, int]:
+        with transaction():
+            claims = claim(pending, size, now=now)
+        dispatched = 0
+        for held in claims:
+            subject: str | None = None
+            try:
+                with holding(held, now=now) as event:
+                    if event is None or event.subject_id in waiting:
+                        continue
+                    subject = event.subject_id
+                    if _hand_over(event):
+                        event.dispatched_at = now
+                        dispatched += 1
+                    else:
+                        waiting.add(subject)
+            except Exception:
+                log.exception("dispatching event %s failed; it is retried after its lease", held.id)
+                if subject is not None:
                     waiting.add(subject)
-        except Exception:
-            log.exception("dispatching event %s failed; it is retried after its lease", held.id)
-            if subject is not None:
-                waiting.add(subject)
-    return dispatched
+        return len(claims), dispatched
+
+    return in_batches(batch, configured_batch(BATCH))
 
 
 def _hand_over(event: DomainEvent) -> bool:

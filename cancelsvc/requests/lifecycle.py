@@ -143,6 +143,7 @@ class Change:
         for n in nodes:
             if n.sla_breached and not old.get(n.code, {}).get("sla_breached") and n.status != NodeStatus.DONE:
                 self.note(n.code, "sla_breached")
+                self.req.late_check_at = self.req.late_check_at or self.now
         if self.req.nodes != new:
             self.req.nodes = new
             self.changed = True

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from cancelsvc.common.canonical import canonical_json
 from cancelsvc.database import transaction
-from cancelsvc.jobs import Claim, claim, configured_lease, holding, sweeper
+from cancelsvc.jobs import Claim, claim, configured_batch, configured_lease, holding, in_batches, sweeper
 from cancelsvc.outbox import CANCELLATION_EVENT_TYPES, subscriber
 from cancelsvc.webhooks.signing import HEADER as SIGNATURE_HEADER
 from cancelsvc.webhooks.signing import signature_header
@@ -103,21 +103,26 @@ def deliver_due(now: datetime) -> int:
         .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
     )
-    with transaction():
-        lease = configured_lease(LEASE_FACTOR)
-        sends = [_prepare(held) for held in claim(due, BATCH, now=now, lease=lease)]
-    recorded = 0
-    for send in sends:
-        outcome = post(send) if send.url else Outcome(None, "subscription deactivated")
-        try:
-            with holding(send.held, now=now, lease=lease) as delivery:
-                if delivery is None:
-                    continue  # our lease ran out and another worker took over this delivery
-                record_attempt(delivery, outcome, now, stop=send.url is None)
-                recorded += 1
-        except Exception:
-            log.exception("recording webhook delivery %s failed; it is retried after its lease", send.delivery_id)
-    return recorded
+    lease = configured_lease(LEASE_FACTOR)
+
+    def batch(size: int) -> tuple[int, int]:
+        with transaction():
+            sends = [_prepare(held) for held in claim(due, size, now=now, lease=lease)]
+        recorded = 0
+        for send in sends:
+            outcome = post(send) if send.url else Outcome(None, "subscription deactivated")
+            try:
+                with holding(send.held, now=now, lease=lease) as delivery:
+                    if delivery is None:
+                        continue  # our lease ran out and another worker took over this delivery
+                    record_attempt(delivery, outcome, now, stop=send.url is None)
+                    recorded += 1
+            except Exception:
+                log.exception("recording webhook delivery %s failed; it is retried after its lease",
+                              send.delivery_id)
+        return len(sends), recorded
+
+    return in_batches(batch, configured_batch(BATCH))
 
 
 def _prepare(held: Claim[WebhookDelivery]) -> _Send:

@@ -295,3 +295,129 @@ def test_a_short_lease_frees_a_dead_workers_rows_sooner(make_app: Any, receiver:
         assert tick(now + timedelta(seconds=19))["webhooks.deliver"] == 0
         assert tick(now + timedelta(seconds=21))["webhooks.deliver"] == 1
         assert len(receiver.requests) == 1
+
+
+def test_a_sweep_claims_batch_after_batch_until_nothing_is_due(make_app: Any, receiver: Any,
+                                                               monkeypatch: Any) -> None:
+    from cancelsvc.webhooks import delivery
+
+    app = make_app(CANCELSVC_JOBS_BATCH=3)
+    sizes: list[int] = []
+    real_claim = delivery.claim
+
+    def counting_claim(query: Any, limit: int, **options: Any) -> Any:
+        claimed = real_claim(query, limit, **options)
+        sizes.append(len(claimed))
+        return claimed
+
+    monkeypatch.setattr(delivery, "claim", counting_claim)
+    with app.app_context():
+        now = utcnow()
+        subscription = WebhookSubscriptionFactory(url=receiver.url)
+        for i in range(10):
+            WebhookDeliveryFactory(subscription_id=subscription.id, next_attempt_at=now - timedelta(seconds=i))
+        assert tick(now)["webhooks.deliver"] == 10
+        assert sizes == [3, 3, 3, 1]  # a partial batch: nothing more was due
+        assert len(receiver.requests) == 10
+        assert db.session.execute(sa.select(sa.func.count()).select_from(WebhookDelivery)
+                                  .where(WebhookDelivery.status == "delivered")).scalar_one() == 10
+
+
+def test_sweep_rows_goes_on_past_a_failing_unit_and_does_not_claim_it_again(app: Any, monkeypatch: Any) -> None:
+    from cancelsvc.jobs import claims
+
+    now = utcnow()
+    ids = _deliveries(7, now)
+    seen: list[str] = []
+
+    def work(delivery: WebhookDelivery) -> None:
+        seen.append(delivery.id)
+        if delivery.id == ids[0]:
+            raise RuntimeError("boom")
+        delivery.status = "delivered"
+
+    calls: list[int] = []
+    real_claim = claims.claim
+    monkeypatch.setattr(claims, "claim", lambda *a, **k: calls.append(1) or real_claim(*a, **k))
+    assert sweep_rows(_due(now), work, now=now, limit=2) == 6
+    assert seen == ids and len(calls) == 4  # 2 + 2 + 2 + 1; the failed row keeps its claim
+
+
+def test_a_sweep_stops_claiming_when_its_time_is_up(app: Any, monkeypatch: Any) -> None:
+    from cancelsvc.jobs import claims
+
+    now = utcnow()
+    _deliveries(5, now)
+    monkeypatch.setattr(claims, "SWEEP_SECONDS", 0.0)
+
+    def work(delivery: WebhookDelivery) -> None:
+        delivery.status = "delivered"
+
+    assert sweep_rows(_due(now), work, now=now, limit=2) == 2  # one batch; the next sweep goes on
+    assert sweep_rows(_due(now), work, now=now, limit=2) == 2
+
+
+def test_a_full_batch_that_finishes_nothing_ends_the_sweep() -> None:
+    from cancelsvc.jobs import in_batches
+
+    calls: list[int] = []
+
+    def waiting(size: int) -> tuple[int, int]:
+        calls.append(size)
+        return size, 0  # every row claimed waits (e.g. behind a failed event of its subject)
+
+    assert in_batches(waiting, 5) == 0 and calls == [5]
+
+
+def test_the_batch_size_setting(make_app: Any) -> None:
+    from cancelsvc.config import ConfigError, Settings
+    from cancelsvc.jobs import configured_batch
+
+    with make_app().app_context():
+        assert configured_batch() == 100 and configured_batch(500) == 500
+    with make_app(CANCELSVC_JOBS_BATCH=7).app_context():
+        assert configured_batch() == 7 and configured_batch(500) == 7
+    assert configured_batch(42) == 42  # outside an application
+    for value in ("0", "10001", "many"):
+        with pytest.raises(ConfigError, match="CANCELSVC_JOBS_BATCH"):
+            Settings.load({"CANCELSVC_JOBS_BATCH": value})
+
+
+def _claim_queries(app: Any) -> list[tuple[str, Any]]:
+    """The batch queries (``LIMIT``) every sweeper runs in one ``tick`` with nothing due."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "LIMIT" in statement.upper():
+            seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert tick(utcnow()).ok
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_every_sweeper_finds_due_work_through_an_index(app: Any) -> None:
+    """No sweep reads a whole table: each batch query is answered from a due-time index."""
+    queries = _claim_queries(app)
+    tables = {table for table in ("cancellation_requests", "domain_events", "webhook_deliveries", "messages",
+                                  "inbound_sms", "idempotency_records")
+              if any(f"FROM {table}" in statement for statement, _ in queries)}
+    assert tables == {"cancellation_requests", "domain_events", "webhook_deliveries", "messages", "inbound_sms",
+                      "idempotency_records"}
+    connection = db.session.connection().connection.dbapi_connection
+    postgres = db.engine.dialect.name == "postgresql"
+    cursor = connection.cursor()
+    if postgres:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # with an index the planner has a choice; without, not
+    for statement, parameters in queries:
+        cursor.execute(("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + statement, parameters)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        if postgres:
+            assert "Seq Scan" not in plan, f"{statement}\n{plan}"
+        else:
+            assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, f"{statement}\n{plan}"
+    cursor.close()
+    db.session.rollback()

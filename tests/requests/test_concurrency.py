@@ -109,3 +109,39 @@ def test_two_job_workers_deactivate_each_request_once(app: Flask, api: Api) -> N
                                          .group_by(subject)).all())
         assert counts == {rid: 1 for rid in ids}
     assert audit.check_chain().ok  # concurrent appenders kept the chain linear
+
+
+@pytest.mark.app_config(CANCELSVC_COOLING_OFF_HOURS=0, CANCELSVC_JOBS_BATCH=2, CANCELSVC_QUIET_HOURS="")
+def test_workers_sharing_small_batches_do_every_thing_once(app: Flask, api: Api) -> None:
+    from models import DomainEvent, Message
+
+    ids = []
+    for _ in range(10):
+        rid = api.open_request(make_line())["id"]
+        api.applied(rid, "identity.verified", {"method": "video"})
+        ids.append(rid)
+    now = utcnow()
+
+    def worker(i: int) -> dict[str, int]:
+        with app.app_context():
+            report = tick(now)
+            assert report.ok, report.errors
+            return report.done
+
+    done = race(3, worker)
+    assert sum(d["cancellations.advance"] for d in done) == len(ids)
+    assert sum(1 for d in done if d["cancellations.advance"]) > 1  # the work was shared
+    later = race(3, lambda i: worker(i) and None)  # what the deactivations queued, sent by three workers
+    assert later == [None] * 3
+    db.session.rollback()
+    assert db.session.execute(sa.select(CancellationRequest.state)).scalars().all() == ["completed"] * len(ids)
+    attempts = db.session.execute(sa.select(DomainEvent.attempts, DomainEvent.dispatched_at)).all()
+    assert attempts and all(n == 1 and at is not None for n, at in attempts)  # each event handed over once
+    sent = db.session.execute(sa.select(Message.request_id, Message.moment, Message.attempts)
+                              .where(Message.status == "sent")).all()
+    assert sent and all(n == 1 for _, _, n in sent)
+    deactivated = db.session.execute(sa.select(Message.request_id).where(Message.moment == "deactivated")
+                                     .order_by(Message.request_id)).scalars().all()
+    assert deactivated == sorted(ids)  # one "your number is cancelled" each
+    due = db.session.execute(sa.select(Message.status).where(Message.not_before <= now)).scalars().all()
+    assert due and "queued" not in due  # every message due was sent (or settled) by one of them
