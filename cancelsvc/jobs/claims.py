@@ -149,28 +149,20 @@ def holding(
     pk = _pk(held.model)
     lease = lease or configured_lease()
     with transaction():
-        renewed = _rowcount(
-            db.session.execute(
-                sa.update(held.model)
-                .where(pk == held.id, held.model.claimed_by == held.token)
-                .values(claimed_until=(now or utcnow()) + lease)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        row = db.session.get(held.model, held.id, populate_existing=True) if renewed == 1 else None
+        # One round trip: the lease renewed and the row read back as it is now.
+        row = db.session.execute(
+            sa.update(held.model)
+            .where(pk == held.id, held.model.claimed_by == held.token)
+            .values(claimed_until=(now or utcnow()) + lease)
+            .returning(held.model)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        ).scalar_one_or_none()
         if row is None:
             yield None
             return
         yield row
         row.claimed_by = None
         row.claimed_until = None
-
-
-def _rowcount(result: sa.Result[Any]) -> int:
-    """Rows matched by an UPDATE (``Session.execute`` types every result as ``Result``)."""
-    if not isinstance(result, sa.CursorResult):
-        raise TypeError(f"not the result of an UPDATE: {result!r}")
-    return result.rowcount
 
 
 def sweep_rows(
