@@ -92,3 +92,74 @@ def analyze(db) -> None:  # noqa: ANN001
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
+
+
+def _series(db, sql_head: str, select: str, source: str) -> str:  # noqa: ANN001
+    """``sql_head SELECT select FROM <g = :start .. :stop - 1>[, source]`` on the server, no row in Python."""
+    rest = f", {source}" if source else ""
+    if db.engine.dialect.name == "postgresql":
+        return f"{sql_head} SELECT {select} FROM generate_series(:start, :stop - 1) AS s(g){rest}"
+    return (f"WITH RECURSIVE s(g) AS (SELECT :start UNION ALL SELECT g + 1 FROM s WHERE g + 1 < :stop) "
+            f"{sql_head} SELECT {select} FROM s{rest}")
+
+
+def padded(db, expression: str, width: int) -> str:  # noqa: ANN001
+    """SQL for ``expression`` (an integer) as text with leading zeros."""
+    if db.engine.dialect.name == "postgresql":
+        return f"lpad(({expression})::text, {width}, '0')"
+    return f"printf('%0{width}d', {expression})"
+
+
+def insert_series(db, table: str, start: int, stop: int, values: dict[str, str], *, source: str = "",  # noqa: ANN001
+                  **params: Any) -> None:
+    """One set-based ``INSERT … SELECT`` of ``stop - start`` rows into ``table``: ``values`` maps
+    each column to an SQL expression of ``g`` (the row's number), of ``:params`` and of the
+    columns of ``source`` (e.g. ``"cancellation_requests t WHERE t.id = :template"``)."""
+    import sqlalchemy as sa
+
+    if stop <= start:
+        return
+    head = f"INSERT INTO {table} ({', '.join(values)})"
+    statement = _series(db, head, ", ".join(values.values()), source)
+    db.session.execute(sa.text(statement), {"start": start, "stop": stop, **params})
+
+
+def clone_rows(db, table: str, start: int, stop: int, where: str, changes: dict[str, str],  # noqa: ANN001
+               **params: Any) -> None:
+    """Copy the row ``t`` of ``table`` that ``where`` selects once per ``g`` in ``start .. stop - 1``,
+    with ``changes`` (column → SQL expression) applied; other columns are copied as they are, but
+    an integer primary key, left to its sequence."""
+    values = {}
+    for column in db.metadata.tables[table].columns:
+        if column.name in changes:
+            values[column.name] = changes[column.name]
+        elif not (column.primary_key and column.autoincrement in (True, "auto") and column.type.python_type is int):
+            values[column.name] = f"t.{column.name}"
+    insert_series(db, table, start, stop, values, source=f"{table} t WHERE {where}", **params)
+
+
+def fill_plain_customers(db, start: int, stop: int) -> None:  # noqa: ANN001
+    """Customers ``start .. stop - 1``, each with one plain account (a contract and a paid bill),
+    inserted set-based on the server (1 000 000 in about a minute on PostgreSQL); committed."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    stamp = now if db.engine.dialect.name == "postgresql" else now.replace(tzinfo=None)
+    insert_series(db, "customers", start, stop, {
+        "id": "g", "external_id": "'B-' || g", "name": "'用户'", "locale": "'zh-CN'", "segment": "'regular'",
+        "created_at": ":now", "updated_at": ":now"}, now=stamp)
+    insert_series(db, "accounts", start, stop, {
+        "id": "g", "customer_id": "g", "msisdn": "'+86137' || " + padded(db, "g", 8), "status": "'active'",
+        "plan_code": "'4G'", "plan_monthly_fee": "58.00", "unbilled_amount": "0", "prepaid_credit": "0",
+        "loyalty_points": "0", "holds": "'[]'", "store_code": "'ST-001'", "created_at": ":now",
+        "updated_at": ":now"}, now=stamp)
+    insert_series(db, "contracts", start, stop, {
+        "account_id": "g", "external_id": "'BK-' || g", "kind": "'plan_commitment'", "start_date": ":start_date",
+        "end_date": ":end_date", "monthly_commitment": "58.00", "subsidy_amount": "0", "penalty_rate": "0.30",
+        "fixed_penalty": "0", "created_at": ":now", "updated_at": ":now"},
+        start_date=date(2026, 1, 1), end_date=date(2027, 12, 31), now=stamp)
+    insert_series(db, "bills", start, stop, {
+        "account_id": "g", "period": "'2026-10'", "amount_due": "58.00", "amount_paid": "58.00",
+        "disputed": "false" if db.engine.dialect.name == "postgresql" else "0", "created_at": ":now",
+        "updated_at": ":now"}, now=stamp)
+    db.session.commit()

@@ -2,6 +2,7 @@
 
 Usage: python bench/progress_bench.py [--database-url URL] [--duration 10] [--connections 16]
                                       [--rounds 3] [--workers 2] [--worker-class sync] [--ports 5160-5179]
+                                      [--large 1000000]
 
 Prepares the PostgreSQL database (a clean schema, the typical account, an API key, a
 pre-check and a submitted request), then, one server at a time and with the same
@@ -22,6 +23,12 @@ backends (from ``/proc``); the summary gives the median of the rounds and the ra
 progress/bare (target >= 50 %) and 304/bare (target >= 70 %). Requires ``wrk``
 (``apt-get install -y wrk``). The database's ``public`` schema is dropped and recreated:
 only databases named ``*bench*`` are accepted.
+
+With ``--large N`` it measures instead the latency of the progress poll (p50 / p95 from wrk)
+with 1 000 customers in the database and then, in the same run, with ``N`` (each with one
+account, a contract and a bill: ``bench_data.fill_plain_customers``), through the poll front
+and with the front off (``CANCELSVC_POLL_FRONT=off``: Flask reads the request and the key from
+the database on every poll), and prints the ratio of the p95s (target <= 1.3).
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ from bench_data import (  # noqa: E402
     analyze,
     bench_config,
     check_bench_database,
+    fill_plain_customers,
     reset_schema,
     typical_account,
 )
@@ -60,6 +68,11 @@ from bench_data import (  # noqa: E402
 BENCH_DIR = Path(__file__).resolve().parent
 TARGET_PROGRESS = 0.50
 TARGET_NOT_MODIFIED = 0.70
+TARGET_LARGE_RATIO = 1.3
+#: The plain customers of ``--large`` start here (the typical account's ids are small).
+FIRST_PLAIN = 1_000_000
+#: wrk reports p50/p75/p90/p99 by itself; this script adds the p95.
+P95_SCRIPT = 'done = function(summary, latency, requests) io.write(string.format("p95_us %d\\n", latency:percentile(95))) end\n'
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 
@@ -78,6 +91,7 @@ class WrkResult:
     bytes_per_request: float
     p50_ms: float
     p99_ms: float
+    p95_ms: float
     bad: int  # non-2xx/3xx responses plus socket errors
     cpu_us: dict[str, float] | None = None  # CPU time per request: gunicorn, postgres
 
@@ -237,8 +251,10 @@ class Server:
 
 
 def wrk(url: str, headers: dict[str, str], args: argparse.Namespace, duration: int) -> WrkResult:
+    script = Path(tempfile.gettempdir()) / "progress-bench-p95.lua"
+    script.write_text(P95_SCRIPT)
     command = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d", f"{duration}s",
-               "--timeout", "5s", "--latency"]
+               "--timeout", "5s", "--latency", "-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(url)
@@ -254,7 +270,7 @@ def wrk(url: str, headers: dict[str, str], args: argparse.Namespace, duration: i
         bad += int(errors.group(1)) + int(errors.group(4))
     return WrkResult(rps=rps, requests=requests, bytes_per_request=read / max(requests, 1),
                      p50_ms=_ms(_find(r"50%\s+([\d.]+\w+)", out)), p99_ms=_ms(_find(r"99%\s+([\d.]+\w+)", out)),
-                     bad=bad)
+                     p95_ms=int(_find(r"p95_us (\d+)", out)) / 1000, bad=bad)
 
 
 def _find(pattern: str, text: str, default: str | None = None) -> str:
@@ -297,7 +313,8 @@ def measure(name: str, url: str, headers: dict[str, str], args: argparse.Namespa
     after = meter.sample()
     result.cpu_us = {k: (after[k] - before[k]) / max(result.requests, 1) * 1e6 for k in after}
     cpu = "   CPU/request: " + ", ".join(f"{k} {v:.0f} us" for k, v in result.cpu_us.items()) if after else ""
-    print(f"    {name:<9} {result.rps:9.0f} req/s   p50 {result.p50_ms:6.2f} ms   p99 {result.p99_ms:7.2f} ms"
+    print(f"    {name:<9} {result.rps:9.0f} req/s   p50 {result.p50_ms:6.2f} ms   p95 {result.p95_ms:6.2f} ms"
+          f"   p99 {result.p99_ms:7.2f} ms"
           f"   {result.bytes_per_request:6.0f} B/response" + cpu
           + (f"   {result.bad} BAD" if result.bad else ""), flush=True)
     if result.bad:
@@ -342,6 +359,56 @@ def one_round(number: int, fixture: Fixture, args: argparse.Namespace) -> dict[s
     return rates
 
 
+def grow(url: str, stop: int) -> None:
+    """Plain customers up to ``stop`` in all, then fresh statistics."""
+    import sqlalchemy as sa
+
+    from cancelsvc import create_app
+    from models import db
+
+    app = create_app(bench_config(url))
+    with app.app_context():
+        have = db.session.execute(sa.select(sa.func.count()).select_from(db.metadata.tables["customers"])).scalar_one()
+        started = time.perf_counter()
+        fill_plain_customers(db, FIRST_PLAIN + have - 1, FIRST_PLAIN + stop - 1)
+        filled = time.perf_counter() - started
+        analyze(db)
+        print(f"  {stop:,} customers (filled in {filled:.0f} s, VACUUM ANALYZE {time.perf_counter() - started - filled:.0f}"
+              " s)", flush=True)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def latency_phase(fixture: Fixture, args: argparse.Namespace) -> dict[str, float]:
+    """p95 of the progress poll and its 304, through the poll front and with the front off."""
+    env = {**os.environ, "CANCELSVC_LOG_LEVEL": "WARNING", "DATABASE_URL": args.database_url,
+           "SECRET_KEY": "bench", "CANCELSVC_PII_KEY": "bench",
+           "CANCELSVC_MODEL_DIR": tempfile.mkdtemp(prefix="cancelsvc-model-")}
+    database = urlsplit(args.database_url).path.lstrip("/")
+    p95: dict[str, float] = {}
+    for front in ("on", "off"):
+        with Server(f"service-front-{front}", "wsgi:app", ROOT, {**env, "CANCELSVC_POLL_FRONT": front}, args,
+                    "/healthz") as service:
+            url, auth, conditional = check_progress(service.base, fixture)
+            meter = CpuMeter(service.group, database)
+            p95[f"progress front {front}"] = measure(f"progress (front {front})", url, auth, args, meter).p95_ms
+            p95[f"304 front {front}"] = measure(f"304 (front {front})", url, conditional, args, meter).p95_ms
+    return p95
+
+
+def large(fixture: Fixture, args: argparse.Namespace) -> None:
+    """The same polls with 1 000 and with ``--large`` customers in the database, in one run."""
+    grow(args.database_url, 1000)
+    small = latency_phase(fixture, args)
+    grow(args.database_url, args.large)
+    big = latency_phase(fixture, args)
+    print(f"p95 with {args.large:,} customers / with 1 000 (target <= {TARGET_LARGE_RATIO}):")
+    for name in small:
+        ratio = big[name] / small[name]
+        verdict = "met" if ratio <= TARGET_LARGE_RATIO else "MISSED"
+        print(f"  {name:<18} {small[name]:7.2f} ms -> {big[name]:7.2f} ms   ratio {ratio:.2f}: {verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--database-url", default=BENCH_PG_URL)
@@ -354,6 +421,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread only)")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--ports", default=None, help="port range for the servers, e.g. 5160-5179 (default: any)")
+    parser.add_argument("--large", type=int, default=0,
+                        help="measure poll latency at 1 000 and at this many customers instead (e.g. 1000000)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: install it with `apt-get install -y wrk` (Debian/Ubuntu) and run again.")
@@ -373,6 +442,9 @@ def main() -> None:
           + f"; wrk: {args.wrk_threads} threads, {args.connections} connections, {args.duration} s"
           f" (+{args.warmup} s warm-up); {os.cpu_count()} CPUs; request {fixture.request_id}, ETag {fixture.etag}",
           flush=True)
+    if args.large:
+        large(fixture, args)
+        return
     rounds = [one_round(n, fixture, args) for n in range(1, args.rounds + 1)]
 
     print(f"median of {len(rounds)} rounds:")
