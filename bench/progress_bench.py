@@ -313,7 +313,7 @@ def measure(name: str, url: str, headers: dict[str, str], args: argparse.Namespa
     after = meter.sample()
     result.cpu_us = {k: (after[k] - before[k]) / max(result.requests, 1) * 1e6 for k in after}
     cpu = "   CPU/request: " + ", ".join(f"{k} {v:.0f} us" for k, v in result.cpu_us.items()) if after else ""
-    print(f"    {name:<9} {result.rps:9.0f} req/s   p50 {result.p50_ms:6.2f} ms   p95 {result.p95_ms:6.2f} ms"
+    print(f"    {name:<18} {result.rps:9.0f} req/s   p50 {result.p50_ms:6.2f} ms   p95 {result.p95_ms:6.2f} ms"
           f"   p99 {result.p99_ms:7.2f} ms"
           f"   {result.bytes_per_request:6.0f} B/response" + cpu
           + (f"   {result.bad} BAD" if result.bad else ""), flush=True)
