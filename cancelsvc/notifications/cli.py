@@ -50,7 +50,8 @@ def messages_send_test(to: str, lang: str) -> None:
         channel, address = MessageChannel.SMS, normalise_msisdn(to) or ""
         if not address:
             raise click.BadParameter("not a mobile number", param_hint="--to")
-    composed = compose(Moment.TEST, lang, {}, operator=config.CANCELSVC_OPERATOR_NAME, hotline=config.CANCELSVC_HOTLINE)
+    variant = {"variant": "email"} if channel == MessageChannel.EMAIL else {}
+    composed = compose(Moment.TEST, lang, variant, operator=config.CANCELSVC_OPERATOR_NAME, hotline=config.CANCELSVC_HOTLINE)
     transports = services().messages
     transport = transports.for_channel(channel)
     try:

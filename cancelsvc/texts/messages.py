@@ -436,6 +436,7 @@ MESSAGES: dict[str, str | Plural] = dict((
         "Reply CX for progress, STOP to stop updates, CH to withdraw during the cooling-off "
         "period. Questions: %(hotline)s"),
     NP_("sms.test", "Test message: text messages from %(operator)s are set up correctly."),
+    NP_("sms.test.email", "Test message: e-mail from %(operator)s is set up correctly."),
     NP_("mail.subject", "About your cancellation %(code)s"),
     NP_("mail.subject.general", "A message from %(operator)s"),
     NP_("mail.greeting", "Hello,"),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.conftest import bearer
+from tests.notifications.conftest import sink_text
 from tests.notifications.smsc import LocalSmsc
 from tests.requests.conftest import Api, customer_headers, later, make_line, run_jobs
 
@@ -50,13 +49,9 @@ def test_messages_list_and_send_test_to_the_sink(app: Any, api: Api) -> None:
     assert sent.exit_code == 0 and sent.output.startswith("sent to +86 138****8000 through sink")
     bad = runner.invoke(args=["messages", "send-test", "--to", "12"])
     assert bad.exit_code == 2 and "not a mobile number" in bad.output
-
-
-@pytest.fixture
-def smsc() -> Any:
-    server = LocalSmsc()
-    yield server
-    server.stop()
+    mailed = runner.invoke(args=["messages", "send-test", "--to", "you@example.net", "--lang", "en"])
+    assert mailed.exit_code == 0 and "through sink" in mailed.output
+    assert "Test message: e-mail from" in sink_text(app)  # an e-mail's own text, not the SMS one
 
 
 def test_send_test_through_the_smsc_and_when_it_is_down(make_app: Any, smsc: LocalSmsc, tmp_path: Any) -> None:
