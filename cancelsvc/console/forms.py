@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.widgets import HiddenInput
 
 from cancelsvc.common.schemas import NUL_MESSAGE
 from cancelsvc.console.labels import REASONS
@@ -54,6 +55,11 @@ class ConsoleForm(FlaskForm):
         return valid
 
 
+def version_field() -> IntegerField:
+    """The request version the page showed, sent back hidden (``hidden_tag`` renders it)."""
+    return IntegerField(_l("Version of the request"), widget=HiddenInput(), validators=[InputRequired()])
+
+
 class LoginForm(ConsoleForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
@@ -81,21 +87,21 @@ class SubmitForm(ConsoleForm):
 class ItemForm(ConsoleForm):
     """Tick an item off (done) or waive it, on the request version the page showed."""
 
-    version = IntegerField(validators=[InputRequired()])
+    version = version_field()
     key = HiddenField(validators=[DataRequired(), Length(max=120)])
     status = HiddenField(validators=[DataRequired(), Regexp("^(done|waived)$")])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
 class FollowUpForm(ConsoleForm):
-    version = IntegerField(validators=[InputRequired()])
+    version = version_field()
     satisfied = RadioField(_l("Is the customer satisfied?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
                            validators=[InputRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
 
 
 class WithdrawForm(ConsoleForm):
-    version = IntegerField(validators=[InputRequired()])
+    version = version_field()
     confirm = BooleanField(_l("The customer wants to withdraw this request"), validators=[DataRequired()])
 
 

@@ -285,6 +285,22 @@ def console_login(client: FlaskClient, username: str, password: str = "correct h
     return {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"', home).group(1)}
 
 
+def console_csrf(client: FlaskClient) -> str:
+    """The form token of the signed-in console user (from the page's meta tag)."""
+    html = client.get("/console/").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def clerk(client: FlaskClient, app: Flask) -> dict[str, str]:
+    """A clerk of HZ-001 signed in; the form token to post with."""
+    from tests.factories import StaffUserFactory
+
+    StaffUserFactory(username="hz", store_code="HZ-001")
+    console_login(client, "hz")
+    return {"csrf_token": console_csrf(client)}
+
+
 def customer_headers(account: Account) -> dict[str, str]:
     from tests.test_auth import token
 

@@ -12,19 +12,7 @@ import sqlalchemy as sa
 from models import AuditRecord, CancellationRequest, db
 from tests.factories import CustomerFactory, StaffUserFactory
 from tests.requests.conftest import Api, console_login, fresh, later, make_line, run_jobs
-
-
-def _csrf(client: Any) -> str:
-    html = client.get("/console/").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-
-
-@pytest.fixture
-def clerk(client: Any, app: Any) -> dict[str, str]:
-    """A clerk of HZ-001 signed in; the form token to post with."""
-    StaffUserFactory(username="hz", store_code="HZ-001")
-    console_login(client, "hz")
-    return {"csrf_token": _csrf(client)}
+from tests.requests.conftest import console_csrf as _csrf
 
 
 def _html(response: Any) -> str:
