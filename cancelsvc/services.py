@@ -3,8 +3,8 @@
 Everything a request or a job needs besides the database lives in one typed object,
 ``app.extensions["cancelsvc"]``: the settings, the working-day calendar, the snapshot
 loader of the pre-check, the risk assessor, the job registry (sweepers and outbox
-subscribers, listed here by explicit import) and the version book (requests' versions and
-valid API keys). Code reads settings from it
+subscribers, listed here by explicit import), the version book (requests' versions and
+valid API keys) and the public progress documents kept while exact. Code reads settings from it
 (``settings().CANCELSVC_TIMEZONE``), never from ``app.config``.
 """
 
@@ -22,6 +22,7 @@ from cancelsvc.jobs.registry import JobRegistry
 from cancelsvc.notifications.transports.registry import MessageTransports
 from cancelsvc.pool import Deadlines
 from cancelsvc.precheck.loading import SnapshotLoader
+from cancelsvc.requests.kept import KeptDocuments
 from cancelsvc.requests.versions import VersionBook
 from cancelsvc.risk.serving import RiskAssessor
 from cancelsvc.workdays import WorkCalendar, parse_extra_holidays
@@ -45,6 +46,8 @@ class Services:
     messages: MessageTransports
     #: Statement deadlines of the database engines (``cancelsvc.pool``).
     deadlines: Deadlines
+    #: Public progress documents kept while exact (``requests.kept``).
+    documents: KeptDocuments = field(default_factory=KeptDocuments)
     #: ``() -> {component: state}`` checks reported by ``/readyz``.
     readiness: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
 

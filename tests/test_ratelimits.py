@@ -16,7 +16,7 @@ from limits.strategies import FixedWindowRateLimiter
 
 from cancelsvc.config import Settings
 from cancelsvc.extensions import limiter
-from cancelsvc.ratelimits import SQLiteStorage, storage_path
+from cancelsvc.ratelimits import RouteLimiter, SQLiteStorage, storage_path
 
 PROCESSES, HITS = 4, 50
 
@@ -79,3 +79,36 @@ def test_rate_limit_keys_carry_the_installations_name(tmp_path: Path) -> None:
     config = Settings.load({"CANCELSVC_QUEUE_NAME": "shop_b"}).flask_config(tmp_path)
     assert config["RATELIMIT_KEY_PREFIX"] == "shop_b"
     assert Settings.load({}).flask_config(tmp_path)["RATELIMIT_KEY_PREFIX"] == "cancelsvc"
+
+
+def _limited_app(**limits: Any) -> tuple[Flask, RouteLimiter]:
+    app = Flask(__name__)
+    app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    route_limiter = RouteLimiter(key_func=lambda: "client", **limits)
+    route_limiter.init_app(app)
+
+    @app.get("/open")
+    def open_route() -> str:
+        return "ok"
+
+    @app.get("/limited")
+    @route_limiter.limit("2 per minute")
+    def limited_route() -> str:
+        return "ok"
+
+    return app, route_limiter
+
+
+def test_without_limits_everywhere_only_the_routes_own_limits_count() -> None:
+    app, route_limiter = _limited_app()
+    assert not route_limiter.limits_everywhere()
+    client = app.test_client()
+    assert [client.get("/open").status_code for _ in range(5)] == [200] * 5
+    assert [client.get("/limited").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_limits_everywhere_are_still_checked_before_every_request() -> None:
+    app, route_limiter = _limited_app(default_limits=["3 per minute"], application_limits=["4 per minute"])
+    assert route_limiter.limits_everywhere()
+    client = app.test_client()
+    assert [client.get("/open").status_code for _ in range(5)] == [200, 200, 200, 429, 429]

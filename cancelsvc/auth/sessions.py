@@ -7,6 +7,7 @@ from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
+from itsdangerous import URLSafeTimedSerializer
 from wtforms import ValidationError
 
 from cancelsvc.auth.passwords import MIN_LENGTH, dummy_hash, hash_password, verify_password
@@ -23,6 +24,22 @@ class BearerAwareSessionInterface(SecureCookieSessionInterface):
     Flask-Login does after every request); for bearer-authenticated API calls that would
     be wrong, so their responses vary on ``Authorization`` only, as documented.
     """
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[str | bytes, ...], URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, built once per set of keys rather than twice per request
+        (building one serializes a test value to learn its type)."""
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            assert serializer is not None
+            self._serializers[keys] = serializer
+        return serializer
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if request.headers.get("Authorization") and not session.modified:

@@ -22,6 +22,7 @@ from cancelsvc.requests.lifecycle import calendar, facts
 from cancelsvc.requests.schemas import ProgressSchema, PublicProgressSchema, RequestSchema
 from cancelsvc.requests.states import OPEN
 from cancelsvc.requests.textkeys import PUBLIC_MESSAGES
+from cancelsvc.services import services
 from cancelsvc.texts import render
 from models import CancellationRequest, ChecklistEntry, Precheck, TimelineEntry, db
 from models.base import utcnow
@@ -238,8 +239,15 @@ def request_document(req: CancellationRequest, locale: str, msisdn: str) -> dict
 
 
 def public_document(req: CancellationRequest, locale: str, msisdn: str) -> dict[str, Any]:
-    """What anyone with the tracking code and last 4 digits sees: no amounts, no names."""
-    return _PUBLIC.dump(ProgressView(req, locale, public=True, msisdn=msisdn))
+    """What anyone with the tracking code and last 4 digits sees: no amounts, no names.
+
+    Kept for the next reads while it is exact (``requests.kept``): the same dict may be
+    returned again, so never change it.
+    """
+    def build(now: dt.datetime) -> dict[str, Any]:
+        return _PUBLIC.dump(ProgressView(req, locale, public=True, now=now, msisdn=msisdn))
+
+    return services().documents.get((req.id, req.version, locale, msisdn), utcnow(), build)
 
 
 @lru_cache(maxsize=4096)

@@ -10,6 +10,7 @@ SameSite=Strict, ``Secure`` like the console's cookies (``CANCELSVC_SECURE_COOKI
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import Request, Response, current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -22,7 +23,13 @@ _SALT = "tracking-page"
 
 
 def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(str(current_app.secret_key), salt=_SALT)
+    return _signer_for(str(current_app.secret_key))
+
+
+@lru_cache(maxsize=8)
+def _signer_for(secret: str) -> URLSafeTimedSerializer:
+    """Built once per secret: building one serializes a test value to learn its type."""
+    return URLSafeTimedSerializer(secret, salt=_SALT)
 
 
 def grant(response: Response, code: str) -> Response:

@@ -80,12 +80,17 @@ def verify_link(code: str, token: str | None, *, now: datetime | None = None) ->
     canonical_token = _canonical(token or "")
     if canonical_code is None or canonical_token is None:
         return None
-    return db.session.execute(
-        sa.select(CancellationRequest)
-        .join(TrackingLink, TrackingLink.request_id == CancellationRequest.id)
-        .where(
-            TrackingLink.token_hash == hash_token(canonical_token),
-            TrackingLink.expires_at > (now or utcnow()),
-            CancellationRequest.tracking_code == canonical_code,
-        )
-    ).scalar_one_or_none()
+    return db.session.execute(_BY_LINK, {"token_hash": hash_token(canonical_token), "now": now or utcnow(),
+                                          "code": canonical_code}).scalar_one_or_none()
+
+
+# Built once, like ``tracking.service``'s statements (every opened link runs it).
+_BY_LINK = (
+    sa.select(CancellationRequest)
+    .join(TrackingLink, TrackingLink.request_id == CancellationRequest.id)
+    .where(
+        TrackingLink.token_hash == sa.bindparam("token_hash"),
+        TrackingLink.expires_at > sa.bindparam("now"),
+        CancellationRequest.tracking_code == sa.bindparam("code"),
+    )
+)

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, g, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -43,9 +42,10 @@ from cancelsvc.tracking.service import (
     per_code_limit,
     rate_key_code,
     request_by_code,
+    store,
     verified_request,
 )
-from models import CancellationRequest, Store, db
+from models import CancellationRequest, db
 from models.base import utcnow
 from models.vocabulary import RequestState
 
@@ -283,7 +283,7 @@ def _tracking_page(req: CancellationRequest, *, msisdn: str | None = None, probl
     doc = public_document(req, locale, msisdn)
     page_view = view.build(req, doc, None, locale, utcnow())
     if page_view.cards and req.store_code:  # the store is named on the to-do cards only
-        page_view.store = db.session.execute(sa.select(Store).where(Store.code == req.store_code)).scalar_one_or_none()
+        page_view.store = store(req.store_code)
     if page_view.feedback_open and form is None:
         form = FeedbackForm(formdata=None)
     return render_template("tracking/page.html", v=page_view, problem=problem, feedback_form=form), status

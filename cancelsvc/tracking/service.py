@@ -9,7 +9,7 @@ from flask import current_app
 
 from cancelsvc.errors import NotFound
 from cancelsvc.requests.codes import normalise
-from models import Account, CancellationRequest, db
+from models import Account, CancellationRequest, Store, db
 
 #: Failed verifications allowed per tracking code and per client (then 429 with Retry-After),
 #: shared by the API's public tracking and the tracking page; ``TRACK_LIMIT_PER_CODE`` /
@@ -27,14 +27,25 @@ def per_client_limit() -> str:
     return str(current_app.config.get("TRACK_LIMIT_PER_CLIENT", PER_CLIENT))
 
 
+# Built once (every page, progress.json and public tracking call runs it): building the
+# statement cost more than running it.
+_BY_CODE = (
+    sa.select(CancellationRequest, Account.msisdn)
+    .join(Account, Account.id == CancellationRequest.account_id)
+    .where(CancellationRequest.tracking_code == sa.bindparam("code"))
+)
+_STORE = sa.select(Store).where(Store.code == sa.bindparam("code"))
+
+
 def request_by_code(code: str) -> tuple[CancellationRequest, str] | None:
     """The request with this (canonical) tracking code and its number, or None."""
-    row = db.session.execute(
-        sa.select(CancellationRequest, Account.msisdn)
-        .join(Account, Account.id == CancellationRequest.account_id)
-        .where(CancellationRequest.tracking_code == code)
-    ).first()
+    row = db.session.execute(_BY_CODE, {"code": code}).first()
     return None if row is None else (row[0], row.msisdn)
+
+
+def store(code: str) -> Store | None:
+    """The store with this code, or None."""
+    return db.session.execute(_STORE, {"code": code}).scalar_one_or_none()
 
 
 def verified_request(code: str, verify: str | None) -> tuple[CancellationRequest, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -322,6 +323,21 @@ def test_withdraw_after_cooling_off_is_explained(client: FlaskClient, opened: An
     response = _post(client, code, "/withdraw", confirm="yes")
     assert response.status_code == 409 and "冷静期已结束" in _html(response)
     assert fresh(doc["id"]).state == "in_progress"
+
+
+@pytest.mark.app_config(CANCELSVC_COOLING_OFF_HOURS=1)
+def test_the_withdraw_button_goes_when_the_cooling_off_ends_even_right_after_a_reload(
+        client: FlaskClient, opened: Any, clock: Clock) -> None:
+    line, doc = opened
+    code = doc["tracking_code"]
+    _signed_in(client, code, line)
+    until = dt.datetime.fromisoformat(client.get(f"/t/{code}/progress.json").json["withdraw_until"])
+    clock.at(until - dt.timedelta(seconds=1))
+    assert "撤回申请</button>" in _html(client.get(f"/t/{code}"))
+    assert client.get(f"/t/{code}/progress.json").json["can_withdraw"] is True
+    clock.at(until + dt.timedelta(seconds=1))  # the page shown a moment ago is not served again
+    assert "撤回申请</button>" not in _html(client.get(f"/t/{code}"))
+    assert client.get(f"/t/{code}/progress.json").json["can_withdraw"] is False
 
 
 def test_withdraw_and_feedback_need_access(client: FlaskClient, opened: Any) -> None:
