@@ -180,3 +180,13 @@ def test_a_page_far_past_the_end_is_empty_not_an_error(app: Any, api: Api) -> No
         assert response.status_code == 200, (path, response.get_json())
         assert response.get_json()["items"] == []
         assert json.loads(response.headers["X-Pagination"])["total"] >= 0
+
+
+def test_a_page_just_past_the_end_still_counts_the_list(app: Any, api: Api) -> None:
+    for _ in range(2):
+        api.open_request(make_line())
+    for page, ids in (("2", 1), ("3", 0)):  # the total comes with the rows, or is counted when there are none
+        response = api.client.get("/api/v1/cancellations", query_string={"page": page, "page_size": "1"},
+                                  headers=api.headers)
+        assert len(response.get_json()["items"]) == ids
+        assert json.loads(response.headers["X-Pagination"])["total"] == 2
