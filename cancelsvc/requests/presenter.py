@@ -250,6 +250,11 @@ def public_document(req: CancellationRequest, locale: str, msisdn: str) -> dict[
     return services().documents.get((req.id, req.version, locale, msisdn), utcnow(), build)
 
 
+def item_title(precheck_id: str, key: str, locale: str) -> str:
+    """The title of a request's to-do, as its checklist shows it (the key when unknown)."""
+    return _checklist_texts(precheck_id, locale).get(key, (key, ""))[0]
+
+
 @lru_cache(maxsize=4096)
 def _checklist_texts(precheck_id: str, locale: str) -> dict[str, tuple[str, str]]:
     """Titles and details of a pre-check's checklist (pre-checks never change: cacheable).

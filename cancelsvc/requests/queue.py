@@ -79,7 +79,7 @@ def list_requests(principal: Principal, f: QueueFilter, page: int, page_size: in
     ids = paged_ids(base, order, offset, page_size)
     rows = db.session.execute(
         sa.select(r.id, r.tracking_code, r.state, r.version, r.account_id, r.store_code, r.submitted_at,
-                  r.withdraw_until, r.due_at, r.breached, r.waiting_on, r.next_item, r.customer_id,
+                  r.withdraw_until, r.due_at, r.breached, r.waiting_on, r.next_item, r.precheck_id, r.customer_id,
                   Account.msisdn, Customer.name.label("customer_name"),
                   Precheck.risk["band"].as_string().label("risk_band"),  # not the whole risk document
                   ids.c[TOTAL])
@@ -98,7 +98,7 @@ def _row(row: Any) -> dict[str, Any]:
         "account_id": row.account_id, "msisdn": row.msisdn, "customer_name": row.customer_name,
         "store_code": row.store_code, "submitted_at": row.submitted_at, "withdraw_until": row.withdraw_until,
         "due_at": row.due_at, "breached": row.breached, "waiting_on": row.waiting_on,
-        "next_item": row.next_item, "risk_band": row.risk_band,
+        "next_item": row.next_item, "precheck_id": row.precheck_id, "risk_band": row.risk_band,
     }
 
 

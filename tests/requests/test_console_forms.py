@@ -43,3 +43,12 @@ def test_the_withdraw_form_sends_the_request_version(client: Any, app: Any, cler
     response = client.post(action, data=fields)
     assert response.status_code == 303, _html(response)
     assert fresh(rid).state == "withdrawn"
+
+
+def test_the_queue_names_the_next_to_do_as_the_checklist_does(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    rid = _submit(client, clerk, make_line().id)
+    key = fresh(rid).next_item
+    assert key == "identity.documents"
+    queue = _html(client.get("/console/", headers={"Accept-Language": "zh-CN"}))
+    row = queue.split(fresh(rid).tracking_code, 1)[1].split("</tr>", 1)[0]
+    assert "带上本人身份证原件" in row and key not in row and "营业员" in row
