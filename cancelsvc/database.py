@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
+from flask import has_request_context, request
+
 from models import db
 
 P = ParamSpec("P")
@@ -28,9 +30,15 @@ def writer() -> Iterator[None]:
         _WRITER.reset(token)
 
 
+#: Methods whose requests only read: their transactions begin deferred (readers never wait).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def writes() -> bool:
-    """Whether a transaction beginning now belongs to a ``writer`` block."""
-    return _WRITER.get()
+    """Whether a transaction beginning now is a unit that writes: inside a ``writer`` block
+    (a job unit) or serving a request whose method changes something (a pre-check, a
+    submission, an event, a form), which reads first and then writes."""
+    return _WRITER.get() or (has_request_context() and request.method not in READ_METHODS)
 
 
 @contextmanager

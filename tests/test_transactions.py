@@ -66,24 +66,29 @@ def _write_elsewhere(path: str) -> None:
         other.close()
 
 
-@pytest.mark.parametrize("as_writer", [False, True])
-def test_a_job_unit_that_reads_then_writes_never_meets_a_locked_database(app: Any, db: Any, as_writer: bool) -> None:
+@pytest.mark.parametrize("unit", ["deferred read", "job unit", "POST request", "GET request"])
+def test_a_unit_that_reads_then_writes_never_meets_a_locked_database(app: Any, db: Any, unit: str) -> None:
     """SQLite: a deferred transaction that read, then meets another writer's commit, cannot
-    upgrade ("database is locked" at once); a ``writer`` block begins IMMEDIATE and holds
-    the lock from its first statement, so the other writer waits for it instead."""
+    upgrade ("database is locked" at once); a job unit (``writer``) and a request whose method
+    writes begin IMMEDIATE and hold the lock from their first statement, so the other writer
+    waits for them instead. A GET stays deferred: readers never wait."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's locking")
     path = db.engine.url.database
     db.session.commit()
-    with writer() if as_writer else contextlib.nullcontext():
+    context = {"deferred read": contextlib.nullcontext(), "job unit": writer(),
+               "POST request": app.test_request_context("/", method="POST"),
+               "GET request": app.test_request_context("/", method="GET")}[unit]
+    immediate = unit in ("job unit", "POST request")
+    with context:
         db.session.query(Store).count()  # the unit reads first
-        if as_writer:
+        if immediate:
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 _write_elsewhere(path)  # the unit holds the write lock: the other writer would wait
         else:
             _write_elsewhere(path)
         db.session.add(StoreFactory.build(code="RW-1"))
-        if as_writer:
+        if immediate:
             db.session.commit()
         else:
             with pytest.raises(sa.exc.OperationalError, match="locked"):
