@@ -22,6 +22,11 @@ def test_keys_list_shows_prefixes_never_the_keys(runner: Any, db: Any) -> None:
     assert result.exit_code == 0
     assert clear[:12] in result.output and clear not in result.output
     assert "store app" in result.output and "precheck" in result.output and "active" in result.output
+    assert result.output.splitlines()[0].split("\t") == ["id", "prefix", "name", "scopes", "created", "state"]
+
+
+def test_keys_list_without_keys_says_so(runner: Any, db: Any) -> None:
+    assert runner.invoke(args=["keys", "list"]).output == "no API keys\n"
 
 
 def test_revoked_key_is_refused_from_its_next_use_and_the_revocation_is_audited(

@@ -44,7 +44,12 @@ def keys_create(name: str, scopes: str) -> None:
 @keys_cli.command("list")
 def keys_list() -> None:
     """List API keys (id, prefix, name, scopes, created, revoked); never the keys themselves."""
-    for row in list_keys():
+    rows = list_keys()
+    if not rows:
+        click.echo("no API keys")
+        return
+    click.echo("id\tprefix\tname\tscopes\tcreated\tstate")
+    for row in rows:
         revoked = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
         click.echo(f"{row.id}\t{row.prefix}…\t{row.name}\t{','.join(row.scopes)}\t"
                    f"created {row.created_at:%Y-%m-%d %H:%M}\t{revoked}")

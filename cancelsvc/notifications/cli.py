@@ -30,6 +30,7 @@ def messages_list(request_id: str | None, limit: int) -> None:
     if not rows:
         click.echo("no messages")
         return
+    click.echo(f"{'time (UTC)':<19}  {'status':<13} {'moment':<18} {'kind':<9} {'via':<5} {'to':<20} request")
     for m in rows:
         r = message_row(m)
         when = (r["sent_at"] or r["scheduled_at"]).strftime("%Y-%m-%d %H:%M:%S")

@@ -44,6 +44,7 @@ def test_messages_list_and_send_test_to_the_sink(app: Any, api: Api) -> None:
     runner = app.test_cli_runner()
     listed = runner.invoke(args=["messages", "list", "--request", doc["id"]])
     assert listed.exit_code == 0 and "sent" in listed.output and "submitted" in listed.output
+    assert listed.output.splitlines()[0].split()[:4] == ["time", "(UTC)", "status", "moment"]
     assert "+86 138****8000" in listed.output and "8613800138000" not in listed.output.replace("138****8000", "")
     sent = runner.invoke(args=["messages", "send-test", "--to", "13800138000", "--lang", "en"])
     assert sent.exit_code == 0 and sent.output.startswith("sent to +86 138****8000 through sink")
