@@ -147,16 +147,21 @@ def main() -> None:
     parser.add_argument("--gzip", action="store_true", help="compress the file")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     parser.add_argument("--workdir", default=None, help="where the file goes (default: a temporary folder)")
+    parser.add_argument("--keep-file", action="store_true",
+                        help="keep the file in --workdir and use it again next time (same arguments)")
     args = parser.parse_args()
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="cancelsvc-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     path = workdir / f"bss.{args.format}{'.gz' if args.gzip else ''}"
     started = time.perf_counter()
-    write_file(path, args.customers, args.format, args.gzip)
+    reused = args.keep_file and path.exists()
+    if not reused:
+        write_file(path, args.customers, args.format, args.gzip)
     print(f"database: {url.split('@')[-1]}")
     os.system("uptime")
     print(f"file: {args.customers} customers, {args.format}{' gzip' if args.gzip else ''}, "
-          f"{path.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - started:.0f} s)")
+          f"{path.stat().st_size / 1e6:.1f} MB "
+          + ("(kept from the last run)" if reused else f"(written in {time.perf_counter() - started:.0f} s)"))
     fresh_schema(url)
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "CANCELSVC_PII_KEY": "bench",
            "CANCELSVC_LOG_LEVEL": "INFO", "CANCELSVC_LOG_FORMAT": "text"}
@@ -171,7 +176,8 @@ def main() -> None:
         copy_seconds = plain_copy(url, workdir)
         print(f"plain COPY of the same rows into the same tables: {copy_seconds:.1f} s; "
               f"first import / COPY = {times['first import'] / copy_seconds:.1f}x", flush=True)
-    path.unlink()
+    if not args.keep_file:
+        path.unlink()
     os.system("uptime")
 
 
