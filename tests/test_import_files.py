@@ -206,3 +206,14 @@ def test_the_spec_sample_as_json_lines_gives_what_the_json_file_gives(runner: An
     result = invoke(runner, path)
     assert result.exit_code == 0 and "nothing changed" in result.output
     assert counts(db) == first
+
+
+def test_on_a_terminal_a_bar_shows_the_validation_then_the_writing(runner: Any, db: Any, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from cancelsvc.imports import cli
+
+    monkeypatch.setattr(cli, "_on_terminal", lambda: True)
+    result = invoke(runner, write_jsonl(tmp_path / "bss.jsonl", [customer(i) for i in range(3)]))
+    assert result.exit_code == 0, result.output
+    assert "validating: 100%" in result.output and "3 records" in result.output
+    assert "writing: 100%" in result.output and "21.0/21.0" in result.output  # 3 × (customer, account, 5 holdings)

@@ -41,7 +41,9 @@ class _Bar(Progress):
     def validating(self, count: int) -> None:
         self.records += count
         self.bar.set_postfix_str(f"{self.records:,} records", refresh=False)
-        self.bar.update(self.source.position() - self.bar.n)
+        read = self.source.position()
+        if read > self.bar.n:
+            self.bar.update(read - self.bar.n)
 
     def writing(self, total: int) -> None:
         self.bar.update(self.bar.total - self.bar.n)
@@ -54,6 +56,10 @@ class _Bar(Progress):
 
     def close(self) -> None:
         self.bar.close()
+
+
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()
 
 
 class _RollBack(Exception):
@@ -74,7 +80,7 @@ def data_import(file: Path, file_format: str | None, dry_run: bool) -> None:
     """Import customers and accounts from FILE. All or nothing; importing it again changes nothing."""
     services().deadlines.outside_requests = IMPORT_STATEMENT_SECONDS  # a large file takes long statements
     source = FileSource(file, FileFormat(file_format) if file_format else detect_format(file))
-    bar = _Bar(source) if sys.stderr.isatty() else None
+    bar = _Bar(source) if _on_terminal() else None
     started = time.monotonic()
     try:
         with transaction():

@@ -138,6 +138,7 @@ def run_import(source: Source, pii_key: str, *, dry_run: bool = False, progress:
         if problems.count:
             raise problems.reject()
         stager.flush()
+        stager.analyze()
         found, total = upsert.conflicts(LISTED)
         for path, message in found:
             problems.add(path, message)

@@ -127,6 +127,11 @@ class Stager:
                 rows.clear()
         self.pending = 0
 
+    def analyze(self) -> None:
+        """Statistics for the planner (PostgreSQL's autovacuum never looks at temporary tables)."""
+        if self.postgres:
+            db.session.execute(sa.text(f"ANALYZE {', '.join(t.name for t in TABLES)}"))
+
     def _write(self, table: sa.Table, rows: Sequence[tuple[Any, ...]]) -> None:
         names = [c.name for c in table.columns]
         if self.postgres:

@@ -39,16 +39,6 @@ class Written:
     unchanged: int
 
 
-class _Reported(dict[str, Written]):
-    def __init__(self, staged: dict[sa.Table, int], done: Callable[[int], None]) -> None:
-        super().__init__()
-        self.done = done
-
-    def __setitem__(self, kind: str, written: Written) -> None:
-        super().__setitem__(kind, written)
-        self.done(written.created + written.updated + written.unchanged)
-
-
 def _insert(table: Any) -> Any:
     return (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(table)
 
@@ -129,7 +119,7 @@ def new_holds_on_open_requests() -> Iterator[tuple[str, list[str], list[str]]]:
 def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], None]) -> dict[str, Written]:
     """Stores, customers, family groups, accounts and what they hold, in that order; ``done(n)``
     after each kind with the number of its staged rows."""
-    out = _Reported(staged, done)
+    out: dict[str, Written] = {}
     s = st.STORES
     stores = Store.__table__
     store_columns = ["name", "city", "address", "opening_hours", "phone"]
@@ -142,6 +132,7 @@ def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], N
     inserted = _rowcount(
         _insert(stores).from_select(["code", "name"], named).on_conflict_do_nothing(index_elements=["code"]))
     out["stores"] = Written(described.created + inserted, described.updated, described.unchanged)
+    done(staged[st.STORES])
 
     c, customers = st.CUSTOMERS, Customer.__table__
     customer_columns = ["name", "id_doc_type", "id_doc_hash", "id_doc_last4", "phone", "email", "locale",
@@ -152,6 +143,7 @@ def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], N
         sa.select(c.c.external_id).where(~sa.select(customers.c.id)
                                          .where(customers.c.external_id == c.c.external_id).exists()),
         staged[st.CUSTOMERS])
+    done(staged[st.CUSTOMERS])
 
     groups = FamilyGroup.__table__
     db.session.execute(
@@ -169,6 +161,7 @@ def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], N
         accounts, ["msisdn"], ["customer_id"], account_columns, source, now,
         sa.select(acc.c.msisdn).where(~sa.select(accounts.c.id).where(accounts.c.msisdn == acc.c.msisdn).exists()),
         staged[st.ACCOUNTS])
+    done(staged[st.ACCOUNTS])
 
     owned: tuple[tuple[str, sa.Table, Any, str, tuple[str, ...]], ...] = (
         ("contracts", st.CONTRACTS, Contract, "external_id", st.CONTRACT_COLUMNS),
@@ -182,6 +175,7 @@ def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], N
             t, [key], ["account_id"], list(columns), source, now,
             sa.select(staged_table.c[key]).where(~sa.select(t.c.id).where(t.c[key] == staged_table.c[key]).exists()),
             staged[staged_table])
+        done(staged[staged_table])
 
     local: tuple[tuple[str, sa.Table, Any, str, tuple[str, ...]], ...] = (
         ("bills", st.BILLS, Bill, "period", st.BILL_COLUMNS),
@@ -196,6 +190,7 @@ def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], N
             sa.select(staged_table.c[key]).select_from(joined).where(
                 ~sa.select(t.c.id).where(t.c.account_id == accounts.c.id, t.c[key] == staged_table.c[key]).exists()),
             staged[staged_table])
+        done(staged[staged_table])
     return out
 
 
