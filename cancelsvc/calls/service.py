@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from cancelsvc import audit
 from cancelsvc.auth.principal import Principal
 from cancelsvc.calls.tasks import FOLLOW_UP
-from cancelsvc.common.paging import TOTAL, offset_of, paged_ids, total_of
+from cancelsvc.common.paging import offset_of
 from cancelsvc.errors import Conflict, NotFound, PreconditionFailed
 from cancelsvc.requests.inbound import followup_recorded
 from cancelsvc.requests.lifecycle import Change, load_for_change
@@ -36,22 +36,23 @@ def list_calls(principal: Principal, now: dt.datetime, page: int, page_size: int
                   principal, store)
     if base is None:
         return [], 0
+    total = db.session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
     offset = offset_of(page, page_size)
     if offset is None:
-        return [], total_of([], base)
+        return [], int(total)
     order = (CallTask.priority, CallTask.due_at, CallTask.id)
-    ids = paged_ids(base, order, offset, page_size)
+    ids = base.order_by(*order).limit(page_size).offset(offset).subquery()
     r = CancellationRequest
     rows = db.session.execute(
         sa.select(CallTask, r.tracking_code, r.contact, r.follow_up, r.deactivated_at, Account.msisdn,
-                  Customer.name.label("customer_name"), Customer.phone, Customer.email, ids.c[TOTAL])
+                  Customer.name.label("customer_name"), Customer.phone, Customer.email)
         .join(ids, ids.c.id == CallTask.id)
         .join(r, r.id == CallTask.request_id)
         .join(Account, Account.id == r.account_id)
         .join(Customer, Customer.id == r.customer_id)
         .order_by(*order)
     ).all()
-    return [_row(row) for row in rows], total_of(rows, base)
+    return [_row(row) for row in rows], int(total)
 
 
 def _row(row: Any) -> dict[str, Any]:

@@ -1,5 +1,4 @@
-"""The staff work queue and request lists: one paginated query over the derived columns
-(the page and the list's total in one statement).
+"""The staff work queue and request lists: one paginated query over the derived columns.
 
 Sorting and filtering use the columns ``Change.finish`` keeps current (``due_at``,
 ``breached``, ``waiting_on``, ``next_item``), so a page never loads or computes more
@@ -15,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cancelsvc.auth.principal import Principal
-from cancelsvc.common.paging import TOTAL, offset_of, paged_ids, total_of
+from cancelsvc.common.paging import offset_of
 from models import Account, CallTask, CancellationRequest, Customer, Precheck, db
 
 WAITING_ON = ("customer", "clerk", "operator", "third_party")
@@ -72,24 +71,24 @@ def list_requests(principal: Principal, f: QueueFilter, page: int, page_size: in
     if base is None:
         return Page([], 0)
     r = CancellationRequest
+    total = db.session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
     offset = offset_of(page, page_size)
     if offset is None:
-        return Page([], total_of([], base))
+        return Page([], total)
     order = (r.due_at, r.id) if f.open_only else (r.submitted_at.desc(), r.id)
-    ids = paged_ids(base, order, offset, page_size)
+    ids = base.order_by(*order).limit(page_size).offset(offset).subquery()
     rows = db.session.execute(
         sa.select(r.id, r.tracking_code, r.state, r.version, r.account_id, r.store_code, r.submitted_at,
                   r.withdraw_until, r.due_at, r.breached, r.waiting_on, r.next_item, r.precheck_id, r.customer_id,
                   Account.msisdn, Customer.name.label("customer_name"),
-                  Precheck.risk["band"].as_string().label("risk_band"),  # not the whole risk document
-                  ids.c[TOTAL])
+                  Precheck.risk["band"].as_string().label("risk_band"))  # not the whole risk document
         .join(ids, ids.c.id == r.id)
         .join(Account, Account.id == r.account_id)
         .join(Customer, Customer.id == r.customer_id)
         .join(Precheck, Precheck.id == r.precheck_id)
         .order_by(*order)
     ).all()
-    return Page([_row(row) for row in rows], total_of(rows, base))
+    return Page([_row(row) for row in rows], total)
 
 
 def _row(row: Any) -> dict[str, Any]:
