@@ -41,6 +41,11 @@ def money(value: Any) -> str:
     return format_money(amount, current_locale())
 
 
+def percent(value: Any) -> str:
+    """A rate (a decimal fraction, number or text) as a percentage: ``0.30`` -> ``30%``."""
+    return f"{format((Decimal(value) * 100).normalize(), 'f')}%"
+
+
 def when(value: Any, with_time: bool = True) -> str:
     """An instant (datetime or ISO text) in the operator's time zone, formatted for the language."""
     if value in (None, ""):

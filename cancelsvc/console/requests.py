@@ -159,7 +159,7 @@ def print_page(request_id: str) -> ResponseReturnValue:
     from cancelsvc.precheck import service as prechecks
 
     pre = prechecks.document(principal, prechecks.get_precheck(principal, req.precheck_id), current_locale())
-    fees = [f for f in pre["findings"] if f.get("amount") is not None]
+    fees = [f for f in pre["findings"] if f.get("calculation")]  # the amounts are in the to-do list
     due = {n["code"]: n["due_at"] for n in doc["progress"]["nodes"]}
     deadlines = {i["key"]: due.get(ITEM_NODE.get(i["code"], "")) for i in doc["checklist"]}
     return render_template("console/print.html", req=req, doc=doc, who=who, store=store, url=url, qr=qr,

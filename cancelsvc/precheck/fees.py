@@ -20,7 +20,8 @@ class FeeCalculation:
     """A fee and every input of it, so a clerk can walk the customer through it.
 
     ``calculation`` has exactly the keys ``kind``, ``remaining_days``, ``total_days``,
-    ``remaining_months``, ``rate``, ``subsidy_amount``, ``cap``, ``cap_applied``; money
+    ``remaining_months``, ``rate``, ``monthly_commitment``, ``subsidy_amount``, ``cap``,
+    ``cap_applied``; money
     is ``Decimal`` and what does not apply to the contract's kind is ``None``.
     ``uncapped`` is the amount before the cap (and before a waiver), rounded.
     """
@@ -89,6 +90,7 @@ def early_termination_fee(
             "total_days": total_days,
             "remaining_months": months,
             "rate": rate,
+            "monthly_commitment": commitment if commitment > 0 else None,
             "subsidy_amount": subsidy,
             "cap": cap,
             "cap_applied": cap_applied,

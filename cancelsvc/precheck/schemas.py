@@ -149,6 +149,7 @@ class CalculationSchema(OutSchema):
     total_days = fields.Integer(allow_none=True)
     remaining_months = fields.Integer(required=True)
     rate = fields.Decimal(as_string=True, allow_none=True)
+    monthly_commitment = Money(allow_none=True)
     subsidy_amount = Money(allow_none=True)
     cap = Money(allow_none=True)
     cap_applied = fields.Boolean(required=True)

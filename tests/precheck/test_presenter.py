@@ -38,6 +38,7 @@ def test_sample_document_in_chinese(run, sample):
         "total_days": 729,
         "remaining_months": 2,
         "rate": None,
+        "monthly_commitment": {"amount": "99.00", "currency": "CNY"},
         "subsidy_amount": {"amount": "1200.00", "currency": "CNY"},
         "cap": {"amount": "198.00", "currency": "CNY"},
         "cap_applied": False,

@@ -52,3 +52,22 @@ def test_the_queue_names_the_next_to_do_as_the_checklist_does(client: Any, app: 
     queue = _html(client.get("/console/", headers={"Accept-Language": "zh-CN"}))
     row = queue.split(fresh(rid).tracking_code, 1)[1].split("</tr>", 1)[0]
     assert "带上本人身份证原件" in row and key not in row and "营业员" in row
+
+
+def test_the_printout_walks_through_each_fee_with_numbers_and_totals(client: Any, app: Any,
+                                                                     clerk: dict[str, str]) -> None:
+    from tests.factories import ContractFactory
+
+    line = make_line(contract=True, bill=True, service=True)
+    ContractFactory(account=line, external_id=f"P-{line.id}")  # 128.00 a month, 30 %
+    rid = _submit(client, clerk, line.id, reason="moving", contact_phone="139 1234 5678")
+    html = _html(client.get(f"/console/requests/{rid}/print", headers={"Accept-Language": "zh-CN"}))
+    fees = html.split("<h2>", 3)[-1]  # the fee section, after the facts and the to-do list
+    assert fees.count('class="calculator"') == 2
+    assert "¥128.00 × " in fees and "× 30%" in fees and "0.30" not in fees
+    assert "¥200.00" in fees  # the fixed fee as a number, not only its label
+    assert "9.90" not in fees  # a service's monthly price is no fee
+    assert "应付合计" in fees and "待付" in fees
+    outstanding = fees.split("待付", 1)[1].split('amount">', 1)[1].split("<", 1)[0]
+    page = _html(client.get(f"/console/requests/{rid}", headers={"Accept-Language": "zh-CN"}))
+    assert f"待付 {outstanding}" in page and outstanding != "¥0.00"  # the request page's figure
