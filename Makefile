@@ -57,13 +57,17 @@ setup: $(VENV)/.runtime .env $(COMPILED)
 	fi
 	$(FLASK) demo seed | tee instance/demo-credentials.txt
 
+# The links customers get (tracking page, printout QR code, the demo link below) point at
+# this server unless the operator set CANCELSVC_PUBLIC_URL (in the environment or in .env).
+RUN_ENV = $(if $(CANCELSVC_PUBLIC_URL)$(shell grep -s '^CANCELSVC_PUBLIC_URL=.' .env),,CANCELSVC_PUBLIC_URL=http://$(HOST):$(PORT))
+
 # Seeding refreshes the demo data a running server is using: refuse when the port is taken.
 run: $(VENV)/.runtime
 	@$(PY) -c "import socket, sys; sys.exit(socket.socket().connect_ex(('$(HOST)', $(PORT))) == 0)" || { \
 		echo "Something is already serving on http://$(HOST):$(PORT) (another make run?)." >&2; \
 		echo "Nothing was changed. Stop it first (Ctrl-C in its terminal), or use another port: make run PORT=5001" >&2; \
 		exit 1; }
-	@$(MAKE) --no-print-directory setup
+	@$(RUN_ENV) $(MAKE) --no-print-directory setup
 	@echo
 	@echo "cancelsvc is starting on http://$(HOST):$(PORT)"
 	@echo "  API docs:      http://$(HOST):$(PORT)/api/v1/docs"
@@ -74,8 +78,8 @@ run: $(VENV)/.runtime
 	@echo "  Scheduled jobs (deactivation, SLA marks, webhooks, messages) run alongside."
 	@echo "  Messages to customers (no SMSC or mail server set): tail -f instance/messages.txt"
 	@echo
-	@$(FLASK) jobs run & JOBS=$$!; trap 'kill $$JOBS 2>/dev/null' EXIT; \
-		$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --no-control-socket wsgi:app
+	@$(RUN_ENV) $(FLASK) jobs run & JOBS=$$!; trap 'kill $$JOBS 2>/dev/null' EXIT; \
+		$(RUN_ENV) $(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --no-control-socket wsgi:app
 
 # The gates (ruff, mypy), then the whole suite on SQLite, the request tests again on
 # SQLite with the poll front off, and, when TEST_DATABASE_URL is set, the tests that use
