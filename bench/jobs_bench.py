@@ -2,7 +2,7 @@
 the delay from due to deactivated while ``jobs run`` runs.
 
 Usage: python bench/jobs_bench.py --database-url postgresql+psycopg://…/<name with bench>
-           [--open 100000] [--due 1000] [--checks 1000] [--delayed 600] [--spread 120]
+           [--open 100000] [--due 100] [--checks 300] [--delayed 300] [--spread 120]
            [--processes 2] [--threads 2] [--interval 5] [--queue-url URL]
 
 1. Fills the database (its ``public`` schema is dropped and recreated; only databases named
@@ -312,9 +312,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--database-url", required=True, help="PostgreSQL; its name must contain 'bench'")
     parser.add_argument("--open", type=int, default=100_000, help="open requests in the database")
-    parser.add_argument("--due", type=int, default=1000, help="ready requests due at the busy tick")
-    parser.add_argument("--checks", type=int, default=1000, help="in-progress requests due for a check then")
-    parser.add_argument("--delayed", type=int, default=600, help="requests made due while jobs run runs")
+    parser.add_argument("--due", type=int, default=100, help="ready requests due at the busy tick")
+    parser.add_argument("--checks", type=int, default=300, help="in-progress requests due for a check then")
+    parser.add_argument("--delayed", type=int, default=300, help="requests made due while jobs run runs")
     parser.add_argument("--spread", type=int, default=120, help="seconds over which they become due")
     parser.add_argument("--lead", type=int, default=15, help="seconds before the first is due (start-up)")
     parser.add_argument("--timeout", type=int, default=240, help="seconds to wait after the last is due")
