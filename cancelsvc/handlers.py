@@ -1,12 +1,16 @@
-"""Application-wide error handlers and request guards: everything becomes problem+json."""
+"""Application-wide error handlers and request guards: everything becomes problem+json, except
+an unknown address of a browser page (outside ``/api/``), which gets that area's HTML page."""
 
 from __future__ import annotations
 
 import logging
 import math
 import time
+from collections.abc import Callable
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g, request
+from flask.sansio.app import App
+from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -22,11 +26,33 @@ def register(app: Flask) -> None:
     """Install the handlers; flask-smorest's Api already routes HTTPException here too."""
     app.register_error_handler(AppError, from_app_error)
     app.register_error_handler(RateLimitExceeded, _rate_limited)
-    app.register_error_handler(HTTPException, http_exception_to_problem)
+    app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _unexpected)
+
+
+def register_not_found_page(app: App, prefix: str, render: Callable[[], ResponseReturnValue]) -> None:
+    """``render`` answers a browser that asks for an unknown address under ``prefix`` (say
+    ``/console/``; the bare ``/console`` too) with a page of that area instead of problem+json."""
+    app.extensions.setdefault("cancelsvc.not_found_pages", []).append((prefix, render))
+
+
+def _wants_html() -> bool:
+    if request.path.startswith("/api/"):
+        return False
+    offered = ("application/problem+json", "application/json", "text/html")
+    return request.accept_mimetypes.best_match(offered) == "text/html"
+
+
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    if error.code == 404 and _wants_html():
+        path = request.path
+        for prefix, render in current_app.extensions.get("cancelsvc.not_found_pages", ()):
+            if path.startswith(prefix) or path == prefix.rstrip("/"):
+                return render()
+    return http_exception_to_problem(error)
 
 
 def forget_previous_caller() -> None:

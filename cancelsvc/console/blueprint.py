@@ -14,7 +14,9 @@ from wtforms import ValidationError
 
 from cancelsvc.auth.sessions import current_staff
 from cancelsvc.console import helpers, labels
+from cancelsvc.console.forms import SearchForm
 from cancelsvc.errors import AppError, Unprocessable
+from cancelsvc.handlers import register_not_found_page
 from cancelsvc.i18n import current_locale
 from cancelsvc.services import settings
 
@@ -76,11 +78,18 @@ ERROR_TEXT = {
 }
 
 
+def error_page(status: int, code: str) -> ResponseReturnValue:
+    """The console's page for an error, with the search box its 404 text points to."""
+    title, hint = ERROR_TEXT[status]
+    return render_template("console/error.html", title=title, hint=hint, code=code, search_form=SearchForm()), status
+
+
 @blp.errorhandler(AppError)
 def app_error(error: AppError) -> ResponseReturnValue:
-    status = error.status if error.status in ERROR_TEXT else 404
-    title, hint = ERROR_TEXT[status]
-    return render_template("console/error.html", title=title, hint=hint, code=error.code), status
+    return error_page(error.status if error.status in ERROR_TEXT else 404, error.code)
+
+
+blp.record_once(lambda state: register_not_found_page(state.app, "/console/", lambda: error_page(404, "not_found")))
 
 
 @blp.errorhandler(CSRFError)

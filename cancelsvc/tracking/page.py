@@ -28,6 +28,7 @@ from cancelsvc.common.responses import presented
 from cancelsvc.database import transaction
 from cancelsvc.errors import AppError, Conflict, NotFound
 from cancelsvc.extensions import limiter
+from cancelsvc.handlers import register_not_found_page
 from cancelsvc.i18n import current_locale
 from cancelsvc.requests import service as requests_service
 from cancelsvc.requests.caching import cache_headers, is_current, not_modified
@@ -140,10 +141,17 @@ def page_expired(error: CSRFError) -> ResponseReturnValue:
                            code=(request.view_args or {}).get("code")), 400
 
 
-@blp.errorhandler(AppError)
-def app_error(error: AppError) -> ResponseReturnValue:
+def not_found_page() -> ResponseReturnValue:
     return render_template("tracking/message.html", title=_("Nothing here"),
                            text=_("Check the tracking code in your message or on your printout."), code=None), 404
+
+
+@blp.errorhandler(AppError)
+def app_error(error: AppError) -> ResponseReturnValue:
+    return not_found_page()
+
+
+blp.record_once(lambda state: register_not_found_page(state.app, "/t/", not_found_page))
 
 
 # --- Views ----------------------------------------------------------------------------------
