@@ -20,6 +20,7 @@ from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.requests.lifecycle import Change, load_for_change
 from cancelsvc.requests.service import restore_account
 from cancelsvc.requests.states import OPEN, REJECTED
+from cancelsvc.services import settings
 from cancelsvc.texts.marks import N_
 from models import Account, CancellationRequest, Device, InboundEvent, ValueAddedService, db
 from models.base import MONEY_MAX
@@ -214,7 +215,10 @@ def followup_recorded(change: Change, data: dict[str, Any], at: dt.datetime) -> 
     change.req.follow_up = {"satisfied": data["satisfied"], "comment": data.get("comment"),
                             "recorded_at": at.isoformat()}
     change.changed = True
-    change.note(NodeCode.FOLLOW_UP, "follow_up_recorded")
+    if data["satisfied"]:
+        change.note(NodeCode.FOLLOW_UP, "follow_up_recorded")
+    else:  # a call task is opened for the store (calls.tasks): say so
+        change.note(NodeCode.FOLLOW_UP, "follow_up_call_back", hours=settings().CANCELSVC_FOLLOW_UP_HOURS)
     return True
 
 

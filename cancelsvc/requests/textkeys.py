@@ -8,7 +8,7 @@ from models.vocabulary import HoldKind
 TIMELINE_MESSAGES = (
     "submitted", "item_done", "item_waived", "identity_verified", "payment_received", "device_returned",
     "service_cancelled", "family_resolved", "ready", "cooling_off_ended", "deactivated", "refund_issued",
-    "follow_up_recorded", "withdrawn", "rejected", "sla_breached",
+    "follow_up_recorded", "follow_up_call_back", "withdrawn", "rejected", "sla_breached",
 )
 #: Messages that the public tracking shows in their ``.public`` form .
 PUBLIC_MESSAGES = ("payment_received", "refund_issued", "device_returned", "service_cancelled")

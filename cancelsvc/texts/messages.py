@@ -315,6 +315,10 @@ MESSAGES: dict[str, str | Plural] = dict((
     NP_("timeline.refund_issued", "A refund of %(amount)s is on its way to your original payment method."),
     NP_("timeline.follow_up_recorded", "Follow-up done. Thank you for your feedback."),
     NP_(
+        "timeline.follow_up_call_back",
+        "Thank you for telling us. Someone from our team will call you within %(hours)s hours to put it right.",
+    ),
+    NP_(
         "timeline.withdrawn",
         "Request withdrawn. Your number, plan, subscriptions, family plan and credit are exactly as before.",
     ),

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from cancelsvc.services import settings
 from cancelsvc.texts import format_day, render
 from cancelsvc.texts.messages import MESSAGES
 from models import CancellationRequest, Store
@@ -82,6 +83,7 @@ class TrackingView:
     withdraw_until: str
     feedback_open: bool
     feedback_given: bool
+    call_back_hours: int | None  # the customer said it did not go well: we call them
     store: Store | None
     etag: str
     poll_seconds: int
@@ -106,6 +108,8 @@ def build(req: CancellationRequest, doc: dict[str, Any], store: Store | None, lo
         withdraw_until=at.moment(doc["withdraw_until"]) or "",
         feedback_open=req.state == RequestState.COMPLETED and not req.follow_up,
         feedback_given=bool(req.follow_up), store=store,
+        call_back_hours=settings().CANCELSVC_FOLLOW_UP_HOURS
+        if req.follow_up and req.follow_up.get("satisfied") is False else None,
         etag=f"v{doc['version']}.{locale}", poll_seconds=doc["poll_after_seconds"],
     )
 

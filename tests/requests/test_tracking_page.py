@@ -387,7 +387,18 @@ def test_not_satisfied_puts_a_priority_call_on_the_list_once(client: FlaskClient
     assert len(dissatisfied) == 1 and dissatisfied[0].priority == 0 and dissatisfied[0].closed_at is None
     assert all(t.closed_at is not None for t in tasks if t.kind == "follow_up")
     page = _html(client.get(f"/t/{code}"))
-    assert "感谢您告诉我们办理体验" in page and 'name="satisfied"' not in page
+    assert 'name="satisfied"' not in page
+    # told that someone calls them back, in the card and on the timeline; never "done"
+    assert page.count("我们的工作人员会在 48 小时内给您回电") == 2 and "回访已完成" not in page
+
+
+def test_a_satisfied_customer_is_thanked(client: FlaskClient, deactivated: Any) -> None:
+    line, doc = deactivated
+    code = doc["tracking_code"]
+    _signed_in(client, code, line)
+    assert _post(client, code, "/feedback", satisfied="yes").status_code == 303
+    page = _html(client.get(f"/t/{code}"))
+    assert "感谢您告诉我们办理体验" in page and "回访已完成" in page and "回电" not in page
 
 
 @pytest.mark.app_config(CANCELSVC_COOLING_OFF_HOURS=1)
