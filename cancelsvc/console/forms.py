@@ -78,7 +78,7 @@ class PrecheckForm(ConsoleForm):
 class SubmitForm(ConsoleForm):
     precheck_id = HiddenField(validators=[DataRequired(), Length(max=36)])
     submission_key = HiddenField(validators=[DataRequired(), Length(max=64)])
-    reason = SelectField(_l("Reason"), choices=[("", "—"), *REASONS.items()], validators=[Optional()])
+    reason = SelectField(_l("Reason"), choices=[("", _l("Not given")), *REASONS.items()], validators=[Optional()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=1000)])
     contact_phone = StringField(_l("Another mobile number"), validators=[Optional(), Length(max=32)])
     contact_email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=254)])

@@ -71,3 +71,19 @@ def test_the_printout_walks_through_each_fee_with_numbers_and_totals(client: Any
     outstanding = fees.split("待付", 1)[1].split('amount">', 1)[1].split("<", 1)[0]
     page = _html(client.get(f"/console/requests/{rid}", headers={"Accept-Language": "zh-CN"}))
     assert f"待付 {outstanding}" in page and outstanding != "¥0.00"  # the request page's figure
+
+
+def test_reason_and_contact_are_optional_as_in_the_api_and_the_form_says_so(client: Any, app: Any,
+                                                                            clerk: dict[str, str]) -> None:
+    from tests.requests.test_console_views import _precheck
+
+    line = make_line()
+    pid = _precheck(client, clerk, line.id)
+    page = _html(client.get(f"/console/prechecks/{pid}", headers={"Accept-Language": "zh-CN"}))
+    assert "选填：客户可以不说明原因" in page and "回访电话和之后的消息都会发到这里" in page
+    assert 'id="reason-hint"' in page and 'aria-describedby="reason-hint"' in page
+    fields = form_fields(page, f"/console/prechecks/{pid}/submit")
+    response = client.post(f"/console/prechecks/{pid}/submit", data=fields)  # neither reason nor contact
+    assert response.status_code == 303
+    req = fresh(response.headers["Location"].rsplit("/", 1)[1])
+    assert req.reason is None and req.contact is None
