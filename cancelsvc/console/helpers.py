@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import g
 from flask_wtf.csrf import generate_csrf
 
+from cancelsvc import texts
 from cancelsvc.auth.principal import Principal
 from cancelsvc.auth.sessions import current_staff
 from cancelsvc.i18n import current_locale
@@ -39,6 +40,11 @@ def money(value: Any) -> str:
         return ""
     amount = Decimal(value["amount"]) if isinstance(value, dict) else Decimal(value)
     return format_money(amount, current_locale())
+
+
+def term(group: str, value: str | None) -> str:
+    """A vocabulary value the customer texts also name (devices, holds, …), in the page's language."""
+    return texts.term(group, value, current_locale()) if value else ""
 
 
 def percent(value: Any) -> str:

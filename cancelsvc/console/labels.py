@@ -37,6 +37,11 @@ CALL_KINDS = {"dissatisfied": _l("Not satisfied: call back"), "follow_up": _l("F
 FEE_KINDS = {"handset_subsidy": _l("Handset subsidy"), "plan_commitment": _l("Plan commitment"),
              "fixed_term": _l("Fixed term")}
 ROLES = {"clerk": _l("Clerk"), "supervisor": _l("Supervisor"), "admin": _l("Administrator")}
+ACCOUNT_STATUSES = {"active": _l("In use"), "suspended": _l("Suspended"), "cancelled": _l("Deactivated")}
+FAMILY_ROLES = {"primary": _l("Main number"), "member": _l("Member number")}
+OWNERSHIPS = {"rented": _l("Rented"), "installment": _l("Paid in instalments"), "owned": _l("Owned")}
+PROVIDERS = {"operator": _l("Ours"), "third_party": _l("Third party")}
+SERVICE_STATUSES = {"active": _l("Subscribed"), "cancelled": _l("Unsubscribed")}
 
 
 #: (language, group, code) -> the word; the groups are constants, so this stays small.

@@ -87,3 +87,16 @@ def test_reason_and_contact_are_optional_as_in_the_api_and_the_form_says_so(clie
     assert response.status_code == 303
     req = fresh(response.headers["Location"].rsplit("/", 1)[1])
     assert req.reason is None and req.contact is None
+
+
+def test_the_account_page_names_every_vocabulary_value_in_chinese(client: Any, app: Any,
+                                                                   clerk: dict[str, str]) -> None:
+    import re
+
+    line = make_line(contract=True, bill=True, device=True, installment=True, service=True, family=True)
+    html = _html(client.get(f"/console/accounts/{line.id}", headers={"Accept-Language": "zh-CN"}))
+    main = re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1].split("</main>", 1)[0])
+    for code in ("active", "primary", "member", "router", "handset", "rented", "installment", "operator",
+                 "third_party", "fixed_term"):
+        assert not re.search(rf"\b{code}\b", main), code
+    assert "正常使用" in main and "主号" in main and "租用" in main and "分期购买" in main and "应缴" in main
