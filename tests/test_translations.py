@@ -76,6 +76,21 @@ def test_the_chinese_catalog_translates_every_text():
     assert same == []
 
 
+#: ASCII punctuation touching a Chinese character (after placeholders and links are set aside).
+_ASCII_BESIDE_CHINESE = re.compile(r"[\u4e00-\u9fff][?:;!(),]|[?:;!(,]\s*[\u4e00-\u9fff]|\)[\u4e00-\u9fff]")
+
+
+def test_chinese_texts_use_full_width_punctuation():
+    """？：（） and friends in Chinese, so a page never mixes "改变主意了?" with "改变主意了？"."""
+    wrong = []
+    for m in entries(catalog("zh-CN")):
+        for text in forms(m.string):
+            bare = re.sub(r"https?://\S+", "", _PERCENT.sub("X", text))
+            if _ASCII_BESIDE_CHINESE.search(bare):
+                wrong.append(text)
+    assert wrong == []
+
+
 def test_the_catalogs_hold_exactly_the_texts_the_code_marks():
     """``make translations`` was run after the last change of a text in code or templates."""
     mapping = [("cancelsvc/**.py", "python"), ("cancelsvc/**/templates/**.html", "jinja2")]

@@ -100,3 +100,11 @@ def test_the_account_page_names_every_vocabulary_value_in_chinese(client: Any, a
                  "third_party", "fixed_term"):
         assert not re.search(rf"\b{code}\b", main), code
     assert "正常使用" in main and "主号" in main and "租用" in main and "分期购买" in main and "应缴" in main
+
+
+def test_labelled_values_on_chinese_pages_use_full_width_punctuation(client: Any, app: Any,
+                                                                      clerk: dict[str, str]) -> None:
+    rid = _submit(client, clerk, make_line().id)
+    html = _html(client.get(f"/console/requests/{rid}/print", headers={"Accept-Language": "zh-CN"}))
+    assert "（输入手机号后四位即可查看）" in html and "打印时间：" in html
+    assert "(输入" not in html and "<em>" not in html
