@@ -5,7 +5,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
-from tests.requests.conftest import fresh, make_line
+import pytest
+
+from tests.requests.conftest import Api, fresh, later, make_line, run_jobs
 from tests.requests.test_console_views import _html, _submit
 
 
@@ -108,3 +110,29 @@ def test_labelled_values_on_chinese_pages_use_full_width_punctuation(client: Any
     html = _html(client.get(f"/console/requests/{rid}/print", headers={"Accept-Language": "zh-CN"}))
     assert "（输入手机号后四位即可查看）" in html and "打印时间：" in html
     assert "(输入" not in html and "<em>" not in html
+
+
+@pytest.mark.app_config(CANCELSVC_COOLING_OFF_HOURS=0)
+def test_a_deactivated_request_shows_when_it_was_deactivated(client: Any, app: Any, api: Api,
+                                                             clerk: dict[str, str]) -> None:
+    rid = api.open_request(make_line())["id"]
+    api.applied(rid, "identity.verified", {"method": "video"})
+    run_jobs(later(seconds=1))
+    assert fresh(rid).state == "completed"
+    for path in (f"/console/requests/{rid}", f"/console/requests/{rid}/print"):
+        html = _html(client.get(path, headers={"Accept-Language": "zh-CN"}))
+        assert "预计注销时间" not in html and "已注销" in html, path
+
+
+
+def test_an_eta_of_one_day_is_said_as_that_day(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    from tests.requests.test_console_views import _precheck
+
+    pid = _precheck(client, clerk, make_line().id)
+    html = _html(client.get(f"/console/prechecks/{pid}", headers={"Accept-Language": "en"}))
+    eta = html.split("Expected deactivation ", 1)[1].split("<", 1)[0]
+    if eta.startswith("between "):
+        first, second = eta.removeprefix("between ").split(" and ")
+        assert first != second
+    else:
+        assert eta.startswith("on ")
