@@ -11,6 +11,7 @@ tokens count against the same counters as the API's public tracking
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, validate_csrf
+from markupsafe import Markup
 from wtforms import ValidationError
 
 from cancelsvc.auth.principal import Principal
@@ -87,10 +89,15 @@ def page_headers(response: Response) -> Response:
     return response
 
 
+def tel(number: str) -> Markup:
+    """A phone number the customer can tap to call."""
+    return Markup('<a href="tel:{}">{}</a>').format(re.sub(r"[^0-9+]", "", number), number)
+
+
 @blp.app_context_processor
 def page_helpers() -> dict[str, object]:
     return {"page_language": current_locale, "hotline": settings().CANCELSVC_HOTLINE,
-            "operator_name": settings().CANCELSVC_OPERATOR_NAME}
+            "operator_name": settings().CANCELSVC_OPERATOR_NAME, "tel": tel}
 
 
 # --- Guesses are counted like the API's ----------------------------------------------------

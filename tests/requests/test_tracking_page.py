@@ -408,3 +408,19 @@ def test_feedback_needs_a_choice(client: FlaskClient, deactivated: Any) -> None:
     response = _post(client, doc["tracking_code"], "/feedback", comment="hm")
     assert response.status_code == 422 and "请选择满意或不满意" in _html(response)
     assert fresh(doc["id"]).follow_up is None
+
+
+def test_phone_numbers_are_links_and_the_update_note_waits_for_the_script(client: FlaskClient, opened: Any) -> None:
+    line, doc = opened
+    code = doc["tracking_code"]
+    _signed_in(client, code, line)
+    page = _html(client.get(f"/t/{code}"))
+    assert '<a href="tel:10000">10000</a>' in page and "&lt;a" not in page
+    assert '<p class="refresh" id="refresh" hidden>' in page  # shown by tracking.js, which polls
+
+
+def test_a_finished_request_does_not_promise_updates(client: FlaskClient, deactivated: Any) -> None:
+    line, doc = deactivated
+    _signed_in(client, doc["tracking_code"], line)
+    page = _html(client.get(f"/t/{doc['tracking_code']}"))
+    assert "本页会自动更新" not in page and "updates itself" not in page

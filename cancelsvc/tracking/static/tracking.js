@@ -4,6 +4,8 @@
 (function () {
   var root = document.getElementById("tracking");
   if (!root || !window.fetch) { return; }
+  var note = document.getElementById("refresh");  // only while the request can still move
+  if (note) { note.hidden = false; }
   var url = root.dataset.progress, etag = '"' + root.dataset.etag + '"';
   var every = Math.max(parseInt(root.dataset.poll, 10) || 300, 30) * 1000;
   function poll() {
