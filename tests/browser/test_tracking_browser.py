@@ -191,7 +191,9 @@ def test_feedback_after_deactivation(live_server: LiveServer, requests: Requests
     page.locator("input[name=satisfied][value=no]").check()
     page.locator("#comment").fill("店里排队太久" if lang == "zh-CN" else "The queue was long")
     follow(page, page.locator("#feedback button"))
-    assert page.locator("#feedback").inner_text().strip() in ("感谢您告诉我们办理体验。", "Thank you for telling us how it went.")
+    assert page.locator("#feedback").inner_text().strip() in (  # not satisfied: we call back
+        "感谢您告诉我们。我们的工作人员会在 48 小时内给您回电，把问题为您解决好。",
+        "Thank you for telling us. Someone from our team will call you within 48 hours to put it right.")
     assert_accessible(page)
     with live_server.app.app_context():
         follow_up = db.session.get_one(CancellationRequest, tracked.request_id).follow_up
