@@ -32,6 +32,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import settings as hypothesis_settings
 
 from cancelsvc import create_app
 from cancelsvc import logs as service_logs
@@ -53,6 +54,10 @@ def worker_database_url(url: str, worker: str) -> str:
 TEST_DATABASE_URL = worker_database_url(os.environ.get("TEST_DATABASE_URL", ""), WORKER)
 JWT_SECRET = "test-jwt-secret-that-is-long-enough-for-hs256"
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# Properties are judged by their examples, not by how fast a loaded machine runs them.
+hypothesis_settings.register_profile("cancelsvc", deadline=None)
+hypothesis_settings.load_profile("cancelsvc")
 # Every Redis key or queue this test process makes starts with this (unique per process).
 REDIS_PREFIX = f"cancelsvc_test_{WORKER or 'main'}_{uuid.uuid4().hex[:12]}"
 _redis_used = False
