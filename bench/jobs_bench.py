@@ -29,6 +29,8 @@ Targets (issue 14): a tick with 100 000 open requests <= 10 s; p95 delay <= 60 s
 from __future__ import annotations
 
 import argparse
+import collections
+import cProfile
 import datetime as dt
 import os
 import signal
@@ -178,25 +180,58 @@ def ids_between(lo: int, hi: int) -> str:
     return f"(SELECT '00000000-0000-4000-8000-' || lpad(g::text, 12, '0') FROM generate_series({lo}, {hi - 1}) g)"
 
 
-def one_tick(app: Any, label: str) -> float:
-    """Every sweeper once, in ``jobs tick``'s order, timed; returns the total seconds."""
-    from cancelsvc.jobs import run_sweeper, sweepers
+class Statements:
+    """Counts the SQL statements the process sends (``before_cursor_execute``)."""
 
+    def __init__(self, engine: Any) -> None:
+        self.count = 0
+        self.kinds: collections.Counter[str] = collections.Counter()
+        sa.event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        self.count += 1
+        self.kinds[" ".join(statement.split())[:110]] += 1
+
+
+def one_tick(app: Any, label: str, profile: str | None = None) -> float:
+    """Every sweeper once, in ``jobs tick``'s order, timed; returns the total seconds.
+
+    With ``profile``, the tick runs under cProfile and its statistics are written there.
+    """
+    from cancelsvc.jobs import run_sweeper, sweepers
+    from models import db
+
+    profiler = cProfile.Profile() if profile else None
     with app.app_context():
+        statements = app.extensions.setdefault("jobs_bench_statements", Statements(db.engine))
         before = rss_mb()
+        statements.kinds.clear()
         now = dt.datetime.now(dt.UTC)
         print(f"  {label} (RSS {before[0]:.0f} MB)", flush=True)
         total = cpu_total = 0.0
+        sent_total = 0
         for entry in sweepers():
-            started, cpu = time.perf_counter(), time.process_time()
+            started, cpu, sent = time.perf_counter(), time.process_time(), statements.count
+            if profiler:
+                profiler.enable()
             done = run_sweeper(entry.name, now)
+            if profiler:
+                profiler.disable()
             took, cpu = time.perf_counter() - started, time.process_time() - cpu
+            sent = statements.count - sent
             total += took
             cpu_total += cpu
-            print(f"    {entry.name:<24} {done:6,} units {took:8.2f} s   (CPU {cpu:6.2f} s)", flush=True)
+            sent_total += sent
+            print(f"    {entry.name:<24} {done:6,} units {took:8.2f} s   (CPU {cpu:6.2f} s)  {sent:6,} statements",
+                  flush=True)
         after = rss_mb()
         verdict = "met" if total <= TARGET_TICK_SECONDS else "MISSED"
-        print(f"    {'total':<24} {'':6} {'':6} {total:8.2f} s   (CPU {cpu_total:6.2f} s)   target <= "
+        if profiler and profile:
+            profiler.dump_stats(profile)
+            for text, count in statements.kinds.most_common(40):
+                print(f"      {count:6,}  {text}", flush=True)
+        print(f"    {'total':<24} {'':6} {'':6} {total:8.2f} s   (CPU {cpu_total:6.2f} s)  {sent_total:6,} statements;"
+              f" target <= "
               f"{TARGET_TICK_SECONDS:.0f} s: {verdict}; RSS {before[0]:.0f} -> {after[0]:.0f} MB"
               f" (peak {after[1]:.0f} MB)", flush=True)
         return total
@@ -323,6 +358,7 @@ def main() -> None:
     parser.add_argument("--interval", type=int, default=5, help="jobs run --interval")
     parser.add_argument("--queue-url", default=None, help="shared queue (default: a SQLite file)")
     parser.add_argument("--skip-run", action="store_true", help="only the ticks")
+    parser.add_argument("--profile", metavar="FILE", help="write the busy tick's cProfile statistics to FILE")
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         sys.exit("this benchmark runs on PostgreSQL: pass --database-url postgresql+psycopg://…")
@@ -348,7 +384,7 @@ def main() -> None:
     one_tick(app, "idle tick")
     busy(app, args)
     print(f"one tick with {args.due:,} deactivations due and {args.checks:,} requests due for a check:", flush=True)
-    one_tick(app, "busy tick")
+    one_tick(app, "busy tick", args.profile)
     one_tick(app, "the next tick")
     print(f"  webhooks received: {Receiver.received:,}; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)

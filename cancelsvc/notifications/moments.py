@@ -44,17 +44,19 @@ def on_created(event: DomainEvent) -> None:
     if req is None:
         return
     now = event.created_at
+    customer = _customer(req)  # held for the whole handler: read once
     item = next_customer_item(req)
     params = {"code": req.tracking_code, "withdraw_until": req.withdraw_until}
     params.update({"next_step": item.code} if item else {"variant": "nothing"})
-    _queue_both(req, Moment.SUBMITTED, ESSENTIAL, cause=event.id, now=now, params=params, immediate=True)
+    _queue_both(req, customer, Moment.SUBMITTED, ESSENTIAL, cause=event.id, now=now, params=params, immediate=True)
     notice = req.withdraw_until - COOLING_OFF_NOTICE
     if notice > now:
         queue(req, Moment.COOLING_OFF_ENDING, UPDATE, cause=cause_key(req.id, Moment.COOLING_OFF_ENDING),
-              now=now, at=notice, params={"code": req.tracking_code, "withdraw_until": req.withdraw_until})
+              now=now, at=notice, params={"code": req.tracking_code, "withdraw_until": req.withdraw_until},
+              customer=customer)
     if item is not None:
-        _remind(req, item, now)
-    if _customer(req).segment in CARE_SEGMENTS:
+        _remind(req, item, now, customer)
+    if customer.segment in CARE_SEGMENTS:
         calls.ensure(req, "care_submitted", now)
 
 
@@ -67,14 +69,15 @@ def on_state_changed(event: DomainEvent) -> None:
     now = event.created_at
     state = event.data.get("state")
     code = req.tracking_code
+    customer = _customer(req)  # held for the whole handler: read once
     if state == RequestState.READY:
         off = deactivation_time(req)
-        queue(req, Moment.ALL_DONE, UPDATE, cause=event.id, now=now,
+        queue(req, Moment.ALL_DONE, UPDATE, cause=event.id, now=now, customer=customer,
               params={"code": code, "deactivate_on": off.astimezone(ZoneInfo(req.timezone)).date()})
         warn_at = latest_allowed_before(off - BEFORE_DEACTIVATION, req.timezone, quiet_hours())
-        contact = _later_contact(req)
+        contact = _later_contact(req, customer)
         queue(req, Moment.DEACTIVATING, ESSENTIAL, cause=cause_key(req.id, Moment.DEACTIVATING), now=now,
-              audience=Audience.LINE, at=max(warn_at, now), immediate=warn_at <= now,
+              audience=Audience.LINE, at=max(warn_at, now), immediate=warn_at <= now, customer=customer,
               params={"code": code, **({"contact": contact} if contact else {"variant": "no_contact"})})
     elif state == RequestState.COMPLETED and req.deactivated_at is not None:
         refund = req.refund_due - req.refunded_total
@@ -82,31 +85,33 @@ def on_state_changed(event: DomainEvent) -> None:
                   "date": req.deactivated_at.astimezone(ZoneInfo(req.timezone)).date()}
         if refund > 0:
             params.update(variant="refund", amount=refund)
-        _queue_both(req, Moment.DEACTIVATED, ESSENTIAL, cause=event.id, now=now, params=params)
+        _queue_both(req, customer, Moment.DEACTIVATED, ESSENTIAL, cause=event.id, now=now, params=params)
         queue(req, Moment.FOLLOW_UP, UPDATE, cause=cause_key(req.id, Moment.FOLLOW_UP), now=now,
-              at=req.deactivated_at + FOLLOW_UP_AFTER, params={"code": code})
-        if _customer(req).segment in CARE_SEGMENTS:
+              at=req.deactivated_at + FOLLOW_UP_AFTER, params={"code": code}, customer=customer)
+        if customer.segment in CARE_SEGMENTS:
             calls.ensure(req, "care_deactivated", now)
     elif state == RequestState.WITHDRAWN:
-        _queue_both(req, Moment.WITHDRAWN, ESSENTIAL, cause=event.id, now=now, params={"code": code}, immediate=True)
+        _queue_both(req, customer, Moment.WITHDRAWN, ESSENTIAL, cause=event.id, now=now, params={"code": code}, immediate=True)
     elif state == RequestState.REJECTED:
-        _queue_both(req, Moment.REJECTED, ESSENTIAL, cause=event.id, now=now,
+        _queue_both(req, customer, Moment.REJECTED, ESSENTIAL, cause=event.id, now=now,
                     params={"code": code, "hold": req.rejected_reason or "other"})
 
 
 @subscriber(CANCELLATION_NODE_CHANGED)
 def on_node_changed(event: DomainEvent) -> None:
     """Refund paid; a new to-do waiting on the customer."""
+    node, status = event.data.get("node"), event.data.get("status")
+    if status != NodeStatus.DONE:
+        return  # both moments follow a step that is done: no need to read the request
     req = db.session.get(CancellationRequest, event.subject_id)
     if req is None:
         return
     now = event.created_at
-    node, status = event.data.get("node"), event.data.get("status")
-    if node == NodeCode.REFUND_ISSUED and status == NodeStatus.DONE and req.refunded_total > 0:
+    if node == NodeCode.REFUND_ISSUED and req.refunded_total > 0:
         queue(req, Moment.REFUND_ISSUED, UPDATE, cause=event.id, now=now,
               params={"code": req.tracking_code, "amount": req.refunded_total, "number": _masked_line(req)})
         return
-    if status != NodeStatus.DONE or req.state != RequestState.IN_PROGRESS:
+    if req.state != RequestState.IN_PROGRESS:
         return
     item = next_customer_item(req)
     if item is None:
@@ -134,7 +139,8 @@ def deactivation_time(req: CancellationRequest) -> dt.datetime:
     return max(req.withdraw_until, start)
 
 
-def _remind(req: CancellationRequest, item: ChecklistEntry, now: dt.datetime) -> None:
+def _remind(req: CancellationRequest, item: ChecklistEntry, now: dt.datetime,
+            customer: Customer | None = None) -> None:
     due = _due(req, item)
     if due is None:
         return
@@ -142,7 +148,7 @@ def _remind(req: CancellationRequest, item: ChecklistEntry, now: dt.datetime) ->
     at = dt.datetime.combine(remind_day, dt.time(10), tzinfo=ZoneInfo(req.timezone)).astimezone(dt.UTC)
     if at > now:
         queue(req, Moment.TODO_REMINDER, UPDATE, cause=cause_key(req.id, Moment.TODO_REMINDER, item.key),
-              now=now, at=at, params={**_todo_params(req, item), "item_key": item.key})
+              now=now, at=at, params={**_todo_params(req, item), "item_key": item.key}, customer=customer)
 
 
 def working_days_before(day: dt.date, n: int) -> dt.date:
@@ -171,12 +177,11 @@ def _todo_params(req: CancellationRequest, item: ChecklistEntry) -> dict[str, ob
             "store": store or "", "item_key": item.key}
 
 
-def _queue_both(req: CancellationRequest, moment: str, kind: str, **options: object) -> None:
+def _queue_both(req: CancellationRequest, customer: Customer, moment: str, kind: str, **options: object) -> None:
     """The message, and for senior and VIP customers with an e-mail address a copy by e-mail."""
-    queue(req, moment, kind, **options)  # type: ignore[arg-type]
-    customer = _customer(req)
+    queue(req, moment, kind, customer=customer, **options)  # type: ignore[arg-type]
     if customer.segment == "vip" and ((req.contact or {}).get("email") or customer.email):
-        queue(req, moment, kind, audience=Audience.EMAIL, **options)  # type: ignore[arg-type]
+        queue(req, moment, kind, audience=Audience.EMAIL, customer=customer, **options)  # type: ignore[arg-type]
 
 
 def _customer(req: CancellationRequest) -> Customer:
@@ -191,10 +196,10 @@ def _masked_line(req: CancellationRequest) -> str:
     return f"{national[:3]}****{national[-4:]}"
 
 
-def _later_contact(req: CancellationRequest) -> str | None:
+def _later_contact(req: CancellationRequest, customer: Customer) -> str | None:
     from cancelsvc.notifications.routing import after_cancellation
 
-    address = after_cancellation(req, _customer(req))
+    address = after_cancellation(req, customer)
     return address.masked if address else None
 
 

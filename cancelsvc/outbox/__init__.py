@@ -3,7 +3,7 @@
 - ``publish(type, subject_id, data)`` adds a ``DomainEvent`` to the caller's
   transaction (never commits): no change without its event, no event without its change;
 - ``subscriber(*types)`` marks an idempotent handler ``(event) -> None`` (the application
-  factory registers it);
+  factory registers it); ``per_batch(key, load)`` keeps a read for the dispatcher's batch;
 - the ``outbox.dispatch`` sweeper (``dispatcher``) calls the handlers at least once
   per event and marks the event dispatched.
 """
@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from cancelsvc.outbox.publish import publish
-from cancelsvc.outbox.subscribers import Handler, SubscriberRegistry, subscriber
+from cancelsvc.outbox.subscribers import Handler, SubscriberRegistry, one_batch, per_batch, subscriber
 from cancelsvc.outbox.types import (
     CANCELLATION_CREATED,
     CANCELLATION_EVENT_TYPES,
@@ -28,6 +28,8 @@ __all__ = [
     "CancellationEventType",
     "Handler",
     "SubscriberRegistry",
+    "one_batch",
+    "per_batch",
     "publish",
     "subscriber",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from cancelsvc.database import transaction
-from cancelsvc.jobs import claim, configured_batch, holding, in_batches, sweeper
+from cancelsvc.jobs import Claim, claim, configured_batch, holding, in_batches, sweeper
+from cancelsvc.outbox.subscribers import Handler, one_batch
 from cancelsvc.services import services
 from models import DomainEvent, db
 
@@ -35,6 +37,10 @@ def dispatch_events(now: datetime) -> int:
     def batch(size: int) -> tuple[int, int]:
         with transaction():
             claims = claim(pending, size, now=now)
+        with one_batch():
+            return len(claims), hand_over_batch(claims)
+
+    def hand_over_batch(claims: list[Claim[DomainEvent]]) -> int:
         dispatched = 0
         for held in claims:
             subject: str | None = None
@@ -52,22 +58,60 @@ def dispatch_events(now: datetime) -> int:
                 log.exception("dispatching event %s failed; it is retried after its lease", held.id)
                 if subject is not None:
                     waiting.add(subject)
-        return len(claims), dispatched
+        return dispatched
 
     return in_batches(batch, configured_batch(BATCH))
 
 
 def _hand_over(event: DomainEvent) -> bool:
-    """Call every handler of the event in its own SAVEPOINT; True when all succeeded."""
+    """Call every handler of the event; True when all succeeded.
+
+    The handlers run together in one SAVEPOINT. When one fails, it is logged, that SAVEPOINT
+    is rolled back and the other handlers run again each in its own SAVEPOINT, so their
+    writes stay; the failed one is not called twice.
+    """
+    handlers = services().jobs.subscribers.handlers_for(event.type)
     failed: list[str] = []
-    for handler in services().jobs.subscribers.handlers_for(event.type):
-        name = f"{handler.__module__}.{handler.__qualname__}"
+    called = 0
+    try:
+        with db.session.begin_nested():
+            for handler in handlers:
+                called += 1
+                handler(event)
+                db.session.flush()  # a write that fails fails here, with its handler
+    except Exception:
+        culprit = max(called - 1, 0)
+        failed.append(_failed(handlers[culprit], event))
+        failed.extend(_one_by_one(event, handlers[:culprit] + handlers[culprit + 1:]))
+    event.attempts += 1
+    event.last_error = f"handler failed: {', '.join(sorted(failed, key=_order(handlers)))}"[:500] if failed else None
+    return not failed
+
+
+def _one_by_one(event: DomainEvent, handlers: list[Handler]) -> list[str]:
+    """Call each handler in its own SAVEPOINT; the names of those that failed."""
+    failed: list[str] = []
+    for handler in handlers:
         try:
             with db.session.begin_nested():
                 handler(event)
         except Exception:
-            log.exception("outbox handler %s failed for event %s (%s)", name, event.id, event.type)
-            failed.append(name)
-    event.attempts += 1
-    event.last_error = f"handler failed: {', '.join(failed)}"[:500] if failed else None
-    return not failed
+            failed.append(_failed(handler, event))
+    return failed
+
+
+def _failed(handler: Handler, event: DomainEvent) -> str:
+    """Log the exception being handled for ``handler``; returns the handler's name."""
+    name = _name(handler)
+    log.exception("outbox handler %s failed for event %s (%s)", name, event.id, event.type)
+    return name
+
+
+def _name(handler: Handler) -> str:
+    return f"{handler.__module__}.{handler.__qualname__}"
+
+
+def _order(handlers: list[Handler]) -> Callable[[str], int]:
+    """Sort key: names of failed handlers in the order the handlers are registered."""
+    names = [_name(h) for h in handlers]
+    return names.index

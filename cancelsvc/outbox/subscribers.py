@@ -12,17 +12,49 @@ factory lists it with the others (``cancelsvc.services.register_services``)::
 Handlers run in the dispatcher's transaction, one SAVEPOINT each, and are called at
 least once per event: they must be idempotent, keyed by ``event.id``. They should
 only write to the database (e.g. queue a message row) and leave slow I/O to a
-sweeper of their own, as the webhooks package does.
+sweeper of their own, as the webhooks package does. What every event of a batch would
+read again (the webhook subscriptions) a handler keeps with ``per_batch``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from models import DomainEvent
 
 Handler = Callable[[DomainEvent], None]
 MARK = "_cancelsvc_event_types"
+T = TypeVar("T")
+
+_BATCH: ContextVar[dict[str, Any] | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def one_batch() -> Iterator[None]:
+    """The dispatcher hands over one batch of events: ``per_batch`` values live until it ends."""
+    token = _BATCH.set({})
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
+def per_batch(key: str, load: Callable[[], T]) -> T:
+    """``load()`` once per dispatcher batch (at every call outside one).
+
+    For reads that every event would repeat and that may lag a batch behind (a few
+    seconds): ``load`` must return plain values, since each event commits on its own
+    and the ORM objects read in one event's transaction are expired after it.
+    """
+    memo = _BATCH.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
 
 
 def subscriber(*types: str) -> Callable[[Handler], Handler]:

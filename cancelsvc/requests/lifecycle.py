@@ -80,9 +80,19 @@ class Change:
     _new_state: str | None = None
 
     def note(self, node: str, message: str, **params: Any) -> None:
-        """Add a line to the request's timeline under ``node``."""
-        self.req.timeline.append(TimelineEntry(at=self.now, node=node, message=message,
-                                               params=to_json_value(params), actor=self.actor))
+        """Add a line to the request's timeline under ``node``.
+
+        Append-only: for a request already in the database, the entry joins ``req.timeline``
+        through its back reference, which does not load the timeline when it was not loaded
+        yet; a new request's entries are written with it.
+        """
+        entry = TimelineEntry(at=self.now, node=node, message=message, params=to_json_value(params),
+                              actor=self.actor)
+        if sa.inspect(self.req).persistent:
+            entry.request = self.req
+            db.session.add(entry)
+        else:
+            self.req.timeline.append(entry)
         self.changed = True
 
     def close_item(self, item: ChecklistEntry, status: str, note: str | None = None) -> bool:

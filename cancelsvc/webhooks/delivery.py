@@ -10,6 +10,7 @@ POST and recording it sends again after its lease): receivers dedupe by ``event_
 
 from __future__ import annotations
 
+import functools
 import http.client
 import logging
 import random
@@ -17,16 +18,19 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from cancelsvc.common.canonical import canonical_json
 from cancelsvc.database import transaction
 from cancelsvc.jobs import Claim, claim, configured_batch, configured_lease, holding, in_batches, sweeper
-from cancelsvc.outbox import CANCELLATION_EVENT_TYPES, subscriber
+from cancelsvc.outbox import CANCELLATION_EVENT_TYPES, per_batch, subscriber
 from cancelsvc.webhooks.signing import HEADER as SIGNATURE_HEADER
 from cancelsvc.webhooks.signing import signature_header
 from models import DomainEvent, WebhookDelivery, WebhookSubscription, db
+from models.base import new_uuid, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -42,26 +46,42 @@ BATCH = 50
 
 @subscriber(*CANCELLATION_EVENT_TYPES)
 def schedule_deliveries(event: DomainEvent) -> None:
-    """One pending delivery per active subscription that wants this event type."""
-    already = set(
-        db.session.execute(
-            sa.select(WebhookDelivery.subscription_id).where(WebhookDelivery.event_id == event.id)
-        ).scalars()
+    """One pending delivery per active subscription that wants this event type.
+
+    The active subscriptions are read once per dispatcher batch (``per_batch``); a
+    delivery that already exists is left alone (``INSERT … ON CONFLICT DO NOTHING`` on
+    the subscription and event), so a repeat call adds nothing and reads nothing more.
+    """
+    wanted = [sid for sid, types in per_batch(SUBSCRIPTIONS, _active_subscriptions) if event.type in types]
+    if not wanted:
+        return
+    document = payload(event)
+    db.session.execute(_insert_once(db.engine.dialect.name), [
+        {"id": new_uuid(), "subscription_id": sid, "event_id": event.id, "event_type": event.type,
+         "payload": document, "status": "pending", "attempts": 0, "next_attempt_at": event.created_at,
+         "created_at": utcnow()}
+        for sid in wanted
+    ])
+
+
+SUBSCRIPTIONS = "webhooks.subscriptions"
+
+
+def _active_subscriptions() -> list[tuple[str, frozenset[str]]]:
+    """Every active subscription's id and event types, as plain values."""
+    rows = db.session.execute(
+        sa.select(WebhookSubscription.id, WebhookSubscription.event_types).where(WebhookSubscription.active.is_(True))
     )
-    subscriptions = db.session.execute(
-        sa.select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
-    ).scalars()
-    for subscription in subscriptions:
-        if event.type in subscription.event_types and subscription.id not in already:
-            db.session.add(
-                WebhookDelivery(
-                    subscription_id=subscription.id,
-                    event_id=event.id,
-                    event_type=event.type,
-                    payload=payload(event),
-                    next_attempt_at=event.created_at,
-                )
-            )
+    return [(sid, frozenset(types)) for sid, types in rows]
+
+
+@functools.cache
+def _insert_once(dialect: str) -> sa.Insert:
+    """``INSERT … ON CONFLICT (subscription_id, event_id) DO NOTHING``, built once per dialect
+    (PostgreSQL and SQLite spell it alike)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(sa.Table, WebhookDelivery.__table__)
+    return insert(table).on_conflict_do_nothing(index_elements=["subscription_id", "event_id"])
 
 
 def payload(event: DomainEvent) -> dict[str, object]:
