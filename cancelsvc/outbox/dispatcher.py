@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -74,7 +75,7 @@ def _hand_over(event: DomainEvent) -> bool:
     failed: list[str] = []
     called = 0
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested() if handlers else contextlib.nullcontext():
             for handler in handlers:
                 called += 1
                 handler(event)

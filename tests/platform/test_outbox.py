@@ -124,3 +124,59 @@ def test_events_of_one_transaction_keep_their_order(app: Any) -> None:
     assert [e.id for e in _events()] == ids
     created = [e.created_at for e in _events()]
     assert all(b - a >= timedelta(microseconds=1) for a, b in zip(created, created[1:], strict=False))
+
+
+def _savepoints(statements: list[str]) -> int:
+    return sum(1 for s in statements if s.lstrip().upper().startswith("SAVEPOINT"))
+
+
+def test_an_events_handlers_share_one_savepoint_unless_one_fails(app: Any, subscribe: Any, caplog: Any) -> None:
+    calls: list[str] = []
+
+    def first(event: DomainEvent) -> None:
+        calls.append("first")
+        publish("first.side_effect", event.subject_id, {})
+
+    def failing(event: DomainEvent) -> None:
+        calls.append("failing")
+        publish("failing.side_effect", event.subject_id, {})
+        if event.data.get("fail"):
+            raise ConnectionError("gateway down")
+
+    def last(event: DomainEvent) -> None:
+        calls.append("last")
+
+    subscribe(first, "test.event")
+    subscribe(failing, "test.event")
+    subscribe(last, "test.event")
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    with transaction():
+        publish("test.event", "req-1", {})
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert tick(utcnow())["outbox.dispatch"] == 1
+        assert calls == ["first", "failing", "last"] and _savepoints(statements) == 1
+
+        with transaction():
+            publish("test.event", "req-2", {"fail": True})
+        calls.clear()
+        statements.clear()
+        with caplog.at_level(logging.ERROR, logger="cancelsvc.outbox.dispatcher"):
+            # The first pass's two side effects (no handlers: no SAVEPOINT) go; the new event stays.
+            assert tick(utcnow())["outbox.dispatch"] == 2
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    # The failing handler ran once; the one before it again in its own SAVEPOINT, the one after once.
+    assert calls == ["first", "failing", "first", "last"]
+    # The shared SAVEPOINT rolled back, then one each (a handler that writes nothing may need none).
+    assert sum(1 for s in statements if s.upper().startswith("ROLLBACK TO SAVEPOINT")) == 1
+    assert 2 <= _savepoints(statements) <= 3
+    assert caplog.text.count("failing") >= 1 and "gateway down" in caplog.text
+    (event,) = [e for e in _events() if e.subject_id == "req-2" and e.type == "test.event"]
+    assert event.attempts == 1 and event.last_error is not None and "failing" in event.last_error
+    side_effects = [e.type for e in _events() if e.subject_id == "req-2"]
+    assert side_effects.count("first.side_effect") == 1 and "failing.side_effect" not in side_effects

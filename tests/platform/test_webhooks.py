@@ -183,3 +183,24 @@ def test_redelivering_an_event_does_not_duplicate_deliveries(app: Any, receiver:
     with transaction():
         schedule_deliveries(db.session.get(DomainEvent, event_id))  # at-least-once dispatch
     assert len(_deliveries()) == 1
+
+
+def test_subscriptions_are_read_once_per_dispatcher_batch(app: Any, receiver: Any) -> None:
+    WebhookSubscriptionFactory(url=receiver.url, event_types=[CANCELLATION_CREATED])
+    WebhookSubscriptionFactory(url=receiver.url, event_types=[CANCELLATION_CREATED, CANCELLATION_STATE_CHANGED])
+    ids = [_publish(subject=f"req-{n}") for n in range(3)] + [_publish(CANCELLATION_STATE_CHANGED, "req-9")]
+    reads: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM webhook_subscriptions" in statement:
+            reads.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert tick(utcnow())["outbox.dispatch"] == 4
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    scheduled = [d.event_id for d in _deliveries()]
+    assert sorted(scheduled) == sorted(ids[:3] * 2 + ids[3:])
+    # One read for the dispatch of all four events (the delivery sweep reads its own by id).
+    assert len([r for r in reads if "WHERE webhook_subscriptions.active" in r]) == 1
