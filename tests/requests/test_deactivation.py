@@ -171,3 +171,23 @@ def test_jobs_tick_command(app: Any, api: Api, runner: Any) -> None:
     result = runner.invoke(args=["jobs", "tick"])
     assert result.exit_code == 0, result.output
     assert fresh(rid).state == "ready"  # the real clock: still cooling off
+
+
+def test_a_note_appends_without_reading_the_timeline(app: Any, api: Api) -> None:
+    from cancelsvc.database import transaction
+    from cancelsvc.requests.lifecycle import Change, load_for_change
+
+    rid = api.open_request(make_line())["id"]
+    db.session.expire_all()
+    with transaction():
+        req = load_for_change(rid)
+        Change(req, "system", "system:test").note("cooling_off", "cooling_off_ended")
+        # The stored entries were not read; the new one waits to be written.
+        assert "timeline" not in sa.inspect(req).dict
+    with transaction():
+        req = load_for_change(rid)
+        before = [e.message for e in req.timeline]  # loaded first: the note joins the loaded list
+        Change(req, "system", "system:test").note("deactivated", "deactivated")
+        assert [e.message for e in req.timeline] == [*before, "deactivated"]
+    messages = [e.message for e in fresh(rid).timeline]
+    assert messages[0] == "submitted" and messages[-2:] == ["cooling_off_ended", "deactivated"]
