@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -82,14 +84,18 @@ def test_two_patches_with_one_if_match(app: Flask, api: Api, api_key: Any) -> No
     assert fresh(rid).version == 2
 
 
-@pytest.mark.app_config(CANCELSVC_COOLING_OFF_HOURS=0)
-def test_two_job_workers_deactivate_each_request_once(app: Flask, api: Api) -> None:
+def _ready_requests(api: Api, count: int) -> list[str]:
+    """``count`` requests with every to-do done (due for deactivation with no cooling-off)."""
     ids = []
-    for _ in range(12):
+    for _ in range(count):
         rid = api.open_request(make_line())["id"]
         api.applied(rid, "identity.verified", {"method": "video"})
         ids.append(rid)
-    now = utcnow()
+    return ids
+
+
+def _ticker(app: Flask, now: dt.datetime) -> Callable[[int], dict[str, int]]:
+    """A jobs worker: one tick at ``now`` in an app context of its own."""
 
     def worker(i: int) -> dict[str, int]:
         with app.app_context():
@@ -97,7 +103,13 @@ def test_two_job_workers_deactivate_each_request_once(app: Flask, api: Api) -> N
             assert report.ok, report.errors
             return report.done
 
-    done = race(4, worker)
+    return worker
+
+
+@pytest.mark.app_config(CANCELSVC_COOLING_OFF_HOURS=0)
+def test_two_job_workers_deactivate_each_request_once(app: Flask, api: Api) -> None:
+    ids = _ready_requests(api, 12)
+    done = race(4, _ticker(app, utcnow()))
     assert sum(d["cancellations.advance"] for d in done) == len(ids)
     db.session.rollback()
     states = db.session.execute(sa.select(CancellationRequest.state)).scalars().all()
@@ -115,19 +127,9 @@ def test_two_job_workers_deactivate_each_request_once(app: Flask, api: Api) -> N
 def test_workers_sharing_small_batches_do_every_thing_once(app: Flask, api: Api) -> None:
     from models import DomainEvent, Message
 
-    ids = []
-    for _ in range(10):
-        rid = api.open_request(make_line())["id"]
-        api.applied(rid, "identity.verified", {"method": "video"})
-        ids.append(rid)
+    ids = _ready_requests(api, 10)
     now = utcnow()
-
-    def worker(i: int) -> dict[str, int]:
-        with app.app_context():
-            report = tick(now)
-            assert report.ok, report.errors
-            return report.done
-
+    worker = _ticker(app, now)
     done = race(3, worker)
     assert sum(d["cancellations.advance"] for d in done) == len(ids)
     assert sum(1 for d in done if d["cancellations.advance"]) > 1  # the work was shared
