@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -48,4 +48,5 @@ def close_call(call_id: str) -> ResponseReturnValue:
                                (form.comment.data or "").strip() or None, utcnow())
     except Conflict:
         return _page(409, _("This call was already closed."))
+    flash(_("The call is closed."), "done")
     return redirect(url_for("console.calls"), 303)

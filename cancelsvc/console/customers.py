@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -130,4 +130,5 @@ def submit(precheck_id: str) -> ResponseReturnValue:
         return _precheck_page(precheck_id, form, 422, texts.get(error.code, str(error.detail or error.code)))
     except AppError:
         raise
+    flash(_("The request is submitted. Print the checklist for the customer: it carries the tracking link."), "done")
     return redirect(url_for("console.request_page", request_id=result["id"]), 303)

@@ -7,7 +7,7 @@ from typing import Any
 
 import segno
 import sqlalchemy as sa
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -39,7 +39,7 @@ def _document(req: CancellationRequest) -> tuple[dict[str, Any], Any]:
     return request_document(req, current_locale(), row.msisdn), row
 
 
-def _request_page(request_id: str, status: int = 200, message: str | None = None, kept: dict[str, Any] | None = None,
+def _request_page(request_id: str, status: int = 200, kept: dict[str, Any] | None = None,
                   problem: str | None = None) -> ResponseReturnValue:
     """The request as it is now; ``kept`` is what the clerk typed into a form that could not be used."""
     principal = staff()
@@ -47,7 +47,7 @@ def _request_page(request_id: str, status: int = 200, message: str | None = None
     doc, who = _document(req)
     can_waive = principal.role in ("supervisor", "admin")
     return render_template(
-        "console/request.html", req=req, doc=doc, who=who, message=message, problem=problem, kept=kept or {},
+        "console/request.html", req=req, doc=doc, who=who, problem=problem, kept=kept or {},
         can_waive=can_waive, item_form=ItemForm(formdata=None), follow_form=FollowUpForm(formdata=None),
         search_form=SearchForm(),
     ), status
@@ -87,6 +87,7 @@ def item_action(request_id: str) -> ResponseReturnValue:
         raise
     except Conflict:
         return _request_page(request_id, 409, problem=_("This request is already closed; nothing was changed."))
+    flash(_("Saved: the checklist is up to date."), "done")
     return redirect(url_for("console.request_page", request_id=request_id, _anchor="checklist"), 303)
 
 
@@ -108,6 +109,7 @@ def follow_up(request_id: str) -> ResponseReturnValue:
     except PreconditionFailed:
         return _request_page(request_id, 409, problem=_(
             "Someone else changed this request; here it is as it is now. What you typed is kept below."), kept=kept)
+    flash(_("The follow-up call is recorded."), "done")
     return redirect(url_for("console.request_page", request_id=request_id, _anchor="follow-up"), 303)
 
 
@@ -135,6 +137,7 @@ def withdraw(request_id: str) -> ResponseReturnValue:
             service.withdraw(principal, service.get_request(principal, request_id))
     except Conflict:
         return _request_page(request_id, 409, problem=_("This request can no longer be withdrawn."))
+    flash(_("The request is withdrawn: the line, its services and its credit stay exactly as they were."), "done")
     return redirect(url_for("console.request_page", request_id=request_id), 303)
 
 

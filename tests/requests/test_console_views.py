@@ -44,6 +44,7 @@ def _submit(client: Any, form: dict[str, str], account_id: int, **data: str) -> 
     pid = _precheck(client, form, account_id)
     response = client.post(f"/console/prechecks/{pid}/submit", data={**form, **_submit_form(client, pid), **data})
     assert response.status_code == 303, _html(response)
+    client.get(response.headers["Location"])  # the request page, as the browser opens it
     return response.headers["Location"].rsplit("/", 1)[1]
 
 
@@ -135,6 +136,12 @@ def test_precheck_form_errors_are_listed(client: Any, app: Any, clerk: dict[str,
     assert client.post(f"/console/accounts/{line.id}/precheck", data={**clerk, "when": "soon"}).status_code == 422
 
 
+def _notices(client: Any, response: Any) -> list[str]:
+    """The confirmations the page after a form's redirect shows (each shown once)."""
+    assert response.status_code == 303
+    return re.findall(r'<p class="notice" role="status">([^<]*)</p>', _html(client.get(response.headers["Location"])))
+
+
 def test_double_submit_makes_one_request_with_the_contact(client: Any, app: Any, clerk: dict[str, str]) -> None:
     line = make_line()
     pid = _precheck(client, clerk, line.id)
@@ -143,6 +150,8 @@ def test_double_submit_makes_one_request_with_the_contact(client: Any, app: Any,
     second = client.post(f"/console/prechecks/{pid}/submit", data=form)
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
+    assert _notices(client, first) == ["申请已提交。请为客户打印待办清单，上面有查询进度的链接。"] * 2  # one per send
+    assert _notices(client, first) == []  # shown once
     rows = db.session.execute(sa.select(CancellationRequest)).scalars().all()
     assert len(rows) == 1 and rows[0].contact == {"phone": "+8613912345678"} and rows[0].reason == "moving"
     assert rows[0].created_by.startswith("staff:")
@@ -173,6 +182,7 @@ def test_tick_an_item_and_see_it_in_the_audit_log(client: Any, app: Any, clerk: 
     req = fresh(rid)
     item = next(i for i in req.items if i.key == key)
     assert item.status == "done" and item.note == "已核对身份证原件" and req.state == "ready"
+    assert _notices(client, response) == ["已保存，待办清单已更新。"]
     unknown = client.post(f"/console/requests/{rid}/items", data={**clerk, "version": req.version,
                                                                   "key": "no.such", "status": "done"})
     assert unknown.status_code == 404
@@ -243,6 +253,7 @@ def test_withdraw_needs_the_confirmation_and_restores_the_line(client: Any, app:
     assert stale.status_code == 409 and fresh(rid).state == "in_progress"
     done = client.post(f"/console/requests/{rid}/withdraw", data={**clerk, "version": version, "confirm": "y"})
     assert done.status_code == 303 and fresh(rid).state == "withdrawn"
+    assert _notices(client, done) == ["申请已撤回，号码、业务和余额都保持原样。"]
     again = client.post(f"/console/requests/{rid}/withdraw", data={**clerk, "version": fresh(rid).version,
                                                                     "confirm": "y"})
     assert again.status_code == 409
@@ -275,12 +286,14 @@ def test_follow_up_is_recorded_from_the_request_page_and_calls_close(client: Any
     ok = client.post(f"/console/requests/{rid}/follow-up", data={**clerk, "version": version, "satisfied": "no",
                                                                   "comment": "等太久"})
     assert ok.status_code == 303 and fresh(rid).follow_up["satisfied"] is False
+    assert _notices(client, ok) == ["回访结果已记录。"]
     calls = _html(client.get("/console/calls"))
     assert fresh(rid).tracking_code in calls
     call_id = re.search(r'/console/calls/([0-9a-f-]{36})/close', calls).group(1)
     assert client.post(f"/console/calls/{call_id}/close", data={**clerk}).status_code == 422
     closed = client.post(f"/console/calls/{call_id}/close", data={**clerk, "outcome": "reached_yes",
                                                                    "comment": "已解释"})
-    assert closed.status_code == 303 and fresh(rid).tracking_code not in _html(client.get("/console/calls"))
+    assert _notices(client, closed) == ["这通回访已记录完毕。"]
+    assert fresh(rid).tracking_code not in _html(client.get("/console/calls"))
     again = client.post(f"/console/calls/{call_id}/close", data={**clerk, "outcome": "reached_yes"})
     assert again.status_code == 409
