@@ -219,3 +219,19 @@ def test_defaults_for_optional_fields(app: Any, db: Any) -> None:
     assert contract.penalty_rate == Decimal("0.30") and contract.monthly_commitment == 0
     account = db.session.query(Account).one()
     assert (account.status, account.holds, account.loyalty_points, account.family_group) == ("active", [], 0, None)
+
+
+def test_new_rows_get_their_ids_in_file_order(runner: Any, db: Any, tmp_path: Path) -> None:
+    """A customer's contracts, devices and services are shown in the file's order, whatever
+    order the database joins the staged rows in."""
+    doc = sample()
+    account = doc["customers"][0]["accounts"][0]
+    account["contracts"] = [dict(account["contracts"][1], external_id=f"K-{n}") for n in (9, 1, 5, 3, 7)]
+    account["devices"] = [dict(account["devices"][0], serial=f"ONT-{n}") for n in (4, 2, 8)]
+    account["services"] = [dict(account["services"][0], code=f"SVC-{n}") for n in (6, 1, 3)]
+    result = run_import(runner, tmp_path, doc)
+    assert result.exit_code == 0, result.output
+    assert [c.external_id for c in db.session.query(Contract).order_by(Contract.id)] == ["K-9", "K-1", "K-5", "K-3", "K-7"]
+    assert [d.serial for d in db.session.query(Device).order_by(Device.id)] == ["ONT-4", "ONT-2", "ONT-8"]
+    assert [s.code for s in db.session.query(ValueAddedService).order_by(ValueAddedService.id)] == [
+        "SVC-6", "SVC-1", "SVC-3"]

@@ -48,16 +48,18 @@ ACCOUNTS = _staging(
     ("family_group_code", FamilyGroup.group_code), ("family_role", Account.family_role))
 CONTRACT_COLUMNS = ("kind", "start_date", "end_date", "monthly_commitment", "subsidy_amount", "penalty_rate",
                     "fixed_penalty", "waiver_reason")
-CONTRACTS = _staging("import_contracts", sa.Column("loc", sa.Text), ("msisdn", Account.msisdn),
+#: ``ord``: a row's place in the file, so that rows new to the database get their ids in file
+#: order (the order a customer's contracts, bills, devices and services are shown in).
+CONTRACTS = _staging("import_contracts", sa.Column("ord", sa.Integer), sa.Column("loc", sa.Text), ("msisdn", Account.msisdn),
                      ("external_id", Contract.external_id), *((c, getattr(Contract, c)) for c in CONTRACT_COLUMNS))
 BILL_COLUMNS = ("amount_due", "amount_paid", "due_date", "disputed")
-BILLS = _staging("import_bills", ("msisdn", Account.msisdn), ("period", Bill.period),
+BILLS = _staging("import_bills", sa.Column("ord", sa.Integer), ("msisdn", Account.msisdn), ("period", Bill.period),
                  *((c, getattr(Bill, c)) for c in BILL_COLUMNS))
 DEVICE_COLUMNS = ("kind", "ownership", "replacement_value", "returned_on", "installment_remaining")
-DEVICES = _staging("import_devices", sa.Column("loc", sa.Text), ("msisdn", Account.msisdn), ("serial", Device.serial),
+DEVICES = _staging("import_devices", sa.Column("ord", sa.Integer), sa.Column("loc", sa.Text), ("msisdn", Account.msisdn), ("serial", Device.serial),
                    *((c, getattr(Device, c)) for c in DEVICE_COLUMNS))
 SERVICE_COLUMNS = ("name", "provider", "monthly_fee", "auto_renew", "renews_on", "status")
-SERVICES = _staging("import_services", ("msisdn", Account.msisdn), ("code", ValueAddedService.code),
+SERVICES = _staging("import_services", sa.Column("ord", sa.Integer), ("msisdn", Account.msisdn), ("code", ValueAddedService.code),
                     *((c, getattr(ValueAddedService, c)) for c in SERVICE_COLUMNS))
 TABLES = (STORES, CUSTOMERS, ACCOUNTS, CONTRACTS, BILLS, DEVICES, SERVICES)
 
@@ -104,14 +106,19 @@ class Stager:
             family["group_code"] if family else None, family["role"] if family else None))
         rows = self.rows
         for i, c in enumerate(data["contracts"]):
-            rows[CONTRACTS].append((f"{loc}.contracts[{i}]", msisdn, c["external_id"],
+            rows[CONTRACTS].append((self._ord(CONTRACTS), f"{loc}.contracts[{i}]", msisdn, c["external_id"],
                                     *(c[k] for k in CONTRACT_COLUMNS)))
         for b in data["bills"]:
-            rows[BILLS].append((msisdn, b["period"], *(b[k] for k in BILL_COLUMNS)))
+            rows[BILLS].append((self._ord(BILLS), msisdn, b["period"], *(b[k] for k in BILL_COLUMNS)))
         for i, d in enumerate(data["devices"]):
-            rows[DEVICES].append((f"{loc}.devices[{i}]", msisdn, d["serial"], *(d[k] for k in DEVICE_COLUMNS)))
+            rows[DEVICES].append((self._ord(DEVICES), f"{loc}.devices[{i}]", msisdn, d["serial"],
+                                  *(d[k] for k in DEVICE_COLUMNS)))
         for s in data["services"]:
-            rows[SERVICES].append((msisdn, s["code"], *(s[k] for k in SERVICE_COLUMNS)))
+            rows[SERVICES].append((self._ord(SERVICES), msisdn, s["code"], *(s[k] for k in SERVICE_COLUMNS)))
+
+    def _ord(self, table: sa.Table) -> int:
+        """The place of the next row of ``table`` in the file."""
+        return self.staged[table] + len(self.rows[table])
 
     def _added(self) -> None:
         self.pending += 1

@@ -170,7 +170,8 @@ def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], N
     for kind, staged_table, model, key, columns in owned:
         t = model.__table__
         source = (sa.select(staged_table.c[key], accounts.c.id, *(staged_table.c[k] for k in columns))
-                  .select_from(staged_table.join(accounts, accounts.c.msisdn == staged_table.c.msisdn)))
+                  .select_from(staged_table.join(accounts, accounts.c.msisdn == staged_table.c.msisdn))
+                  .order_by(staged_table.c.ord))  # new rows get their ids in file order
         out[kind] = _upsert_from(
             t, [key], ["account_id"], list(columns), source, now,
             sa.select(staged_table.c[key]).where(~sa.select(t.c.id).where(t.c[key] == staged_table.c[key]).exists()),
@@ -184,7 +185,8 @@ def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], N
     for kind, staged_table, model, key, columns in local:
         t = model.__table__
         joined = staged_table.join(accounts, accounts.c.msisdn == staged_table.c.msisdn)
-        source = sa.select(accounts.c.id, staged_table.c[key], *(staged_table.c[k] for k in columns)).select_from(joined)
+        source = (sa.select(accounts.c.id, staged_table.c[key], *(staged_table.c[k] for k in columns))
+                  .select_from(joined).order_by(staged_table.c.ord))  # new rows get their ids in file order
         out[kind] = _upsert_from(
             t, ["account_id", key], [], list(columns), source, now,
             sa.select(staged_table.c[key]).select_from(joined).where(
