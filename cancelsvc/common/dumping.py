@@ -34,19 +34,38 @@ Convert = Callable[[Any], Any]
 Step = tuple[str, Callable[[Any], Any], Convert | None]
 
 
+#: Whether objects of a type are read by key (a ``Mapping``) rather than by attribute; the
+#: ``Mapping`` check is an ABC check, costly on every field of every document.
+_BY_KEY: dict[type, bool] = {dict: True}
+
+
+def _by_key(kind: type) -> bool:
+    found = _BY_KEY.get(kind)
+    if found is None:
+        found = _BY_KEY[kind] = issubclass(kind, Mapping)
+    return found
+
+
 def _getter(path: str) -> Callable[[Any], Any]:
     parts = path.split(".")
 
     def one(obj: Any, key: str) -> Any:
         if obj is _MISSING or obj is None:
             return _MISSING
-        if isinstance(obj, Mapping):
+        if _by_key(type(obj)):
             return obj.get(key, _MISSING)
         return getattr(obj, key, _MISSING)
 
     if len(parts) == 1:
         key = parts[0]
-        return lambda obj: obj.get(key, _MISSING) if isinstance(obj, Mapping) else getattr(obj, key, _MISSING)
+
+        def get(obj: Any) -> Any:
+            by_key = _BY_KEY.get(type(obj))
+            if by_key is None:
+                by_key = _by_key(type(obj))
+            return obj.get(key, _MISSING) if by_key else getattr(obj, key, _MISSING)
+
+        return get
 
     def walk(obj: Any) -> Any:
         for key in parts:
