@@ -15,17 +15,19 @@ import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
 import numpy as np
-import sklearn
 
 from ml.card import render_card
-from ml.fit import estimator_logits
-from ml.model import Model
+from ml.model import FORMAT, KIND, Model
 from ml.schema import CATEGORIES, FEATURES, NUMERIC, Table
-from ml.train import FORMAT, KIND, TrainResult
+
+if TYPE_CHECKING:
+    from ml.train import TrainResult
+
+# joblib and scikit-learn are imported where a model is written or read: a process that
+# never loads a model (a command, a service without one) does not pay seconds for them.
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ def _self_hash(metadata: Mapping[str, Any]) -> str:
 
 def save_model(result: TrainResult, directory: str | Path) -> Path:
     """Write the artifact of ``result`` into ``directory`` (created if needed); returns model.json's path."""
+    import joblib
+
     from ml.plots import write_plots  # matplotlib is only needed here
 
     directory = Path(directory)
@@ -99,6 +103,8 @@ def read_metadata(directory: str | Path) -> dict[str, Any]:
 
 
 def _check_tables(model: Model, rows: int = 8) -> None:
+    from ml.fit import estimator_logits
+
     # Rows spread over every knot interval, scored by the tables and by the estimator itself.
     columns: dict[str, np.ndarray] = {}
     for name in FEATURES:
@@ -122,6 +128,9 @@ def load_model(directory: str | Path) -> Model:
     missing or its SHA-256 differs from model.json, when model.json itself was edited, or
     when the model was built with another major scikit-learn version.
     """
+    import joblib
+    import sklearn
+
     directory = Path(directory)
     metadata = read_metadata(directory)
     for name, expected in sorted(metadata.get("files", {}).items()):

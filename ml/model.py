@@ -34,6 +34,9 @@ from ml.schema import (
     table_from_records,
 )
 
+#: What a model directory's ``model.json`` says it is (checked before anything is unpickled).
+FORMAT = 1
+KIND = "cancelsvc-risk-additive-logistic"
 KNOT_QUANTILES = 16
 BANDS = ((0.2, "low"), (0.5, "medium"))
 

@@ -18,12 +18,10 @@ from sklearn.model_selection import train_test_split
 from ml.drift import training_bins
 from ml.evaluate import BOOTSTRAP_RESAMPLES, Gate, RulesBaseline, compare, gate
 from ml.fit import C_GRID, CV_FOLDS, fit_model
-from ml.model import KNOT_QUANTILES, Model
+from ml.model import FORMAT, KIND, KNOT_QUANTILES, Model
 from ml.schema import CATEGORIES, FEATURES, KINDS, LABEL, NEGATIVE_ALLOWED, DataError, Table
 from ml.synth import OBSTACLE
 
-FORMAT = 1
-KIND = "cancelsvc-risk-additive-logistic"
 TEST_SIZE = 0.25
 
 
