@@ -179,6 +179,7 @@ def test_a_dry_run_reports_what_would_change_and_writes_nothing(runner: Any, db:
     result = invoke(runner, write_jsonl(tmp_path / "day2.jsonl", [changed, customer(2)]), "--dry-run")
     assert result.exit_code == 0, result.output
     assert "dry run, nothing was written" in result.output
+    assert "compared with the database in" in result.output and "written in" not in result.output
     assert "  customers  would create        1  would update        1  unchanged        0" in result.output
     assert counts(db)["Customer"] == 1 and updated_ats(db) == before
     assert db.session.execute(sa.select(Customer.name)).scalar_one() == "王芳"

@@ -124,7 +124,8 @@ def _report(file: Path, report: ImportReport, seconds: float) -> None:
         if kind in report.created or kind in report.updated or kind in report.unchanged:
             click.echo(f"  {kind:<10} {verb['created']} {report.created[kind]:>8}  {verb['updated']} "
                        f"{report.updated[kind]:>8}  unchanged {report.unchanged[kind]:>8}")
-    click.echo(f"  read and validated in {report.validating_seconds:.1f} s, written in {report.writing_seconds:.1f} s")
+    second = "compared with the database" if report.dry_run else "written"
+    click.echo(f"  read and validated in {report.validating_seconds:.1f} s, {second} in {report.writing_seconds:.1f} s")
     if report.kept_deactivated_total:
         click.echo(f"  {report.kept_deactivated_total} numbers deactivated by this service stay cancelled "
                    "(the file gave them another status):")
