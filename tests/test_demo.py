@@ -35,10 +35,12 @@ def test_demo_seed_loads_accounts_and_prints_working_credentials(
 
 def test_demo_seed_again_keeps_one_data_set_and_the_valid_demo_key(runner: Any, db: Any, tmp_path: Path) -> None:
     key_file = tmp_path / "demo-api-key"
-    first = re.search(r"(csk_\S+)", _seed(runner, key_file).output).group(1)
+    seeded = _seed(runner, key_file).output
+    assert "a demo request submitted)" in seeded
+    first = re.search(r"(csk_\S+)", seeded).group(1)
     assert key_file.read_text().strip() == first and key_file.stat().st_mode & 0o077 == 0
     second = _seed(runner, key_file)
-    assert "0 records created" in second.output
+    assert "(0 records created, 0 updated; " in second.output and "the demo request still open)" in second.output
     assert db.session.query(Account).count() >= 30
     assert re.search(r"(csk_\S+)", second.output).group(1) == first  # a running server keeps working
     assert db.session.query(ApiKey).filter_by(key_hash=hash_key(first)).one().revoked_at is None
@@ -50,7 +52,9 @@ def test_demo_seed_issues_a_new_key_when_the_kept_one_is_not_valid(
     runner: Any, db: Any, tmp_path: Path, previous: str
 ) -> None:
     key_file = tmp_path / "demo-api-key"
-    first = re.search(r"(csk_\S+)", _seed(runner, key_file).output).group(1)
+    seeded = _seed(runner, key_file).output
+    assert "a demo request submitted)" in seeded
+    first = re.search(r"(csk_\S+)", seeded).group(1)
     if previous == "revoked":
         db.session.query(ApiKey).filter_by(key_hash=hash_key(first)).one().revoked_at = utcnow()
         db.session.commit()

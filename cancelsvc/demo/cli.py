@@ -43,9 +43,11 @@ def demo_seed(key_file: Path | None) -> None:
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(result.api_key + "\n")
-    created = sum(result.report.created.values())
-    click.echo(f"Demo data loaded ({created} records created, accounts: "
-               f"{result.report.created['accounts'] + result.report.updated['accounts'] + result.report.unchanged['accounts']}).")
+    report = result.report
+    created, updated = sum(report.created.values()), sum(report.updated.values())
+    accounts = report.created["accounts"] + report.updated["accounts"] + report.unchanged["accounts"]
+    request = "a demo request submitted" if result.request_submitted else "the demo request still open"
+    click.echo(f"Demo data loaded ({created} records created, {updated} updated; {accounts} accounts; {request}).")
     click.echo(f"Demo API key (all scopes):   {result.api_key}")
     for username, role, store in result.users:
         click.echo(f"Console login ({role}{', ' + store if store else ''}): {username} / {result.password}")

@@ -33,6 +33,8 @@ class DemoSeed:
     users: tuple[tuple[str, str, str | None], ...]
     password: str
     customer: str
+    #: whether the demo's open request was submitted now (False: it was still open)
+    request_submitted: bool = False
 
 
 def seed(today: date, pii_key: str, previous_key: str | None = None) -> DemoSeed:
@@ -51,8 +53,8 @@ def seed(today: date, pii_key: str, previous_key: str | None = None) -> DemoSeed
         user.password_hash = hash_password(DEMO_PASSWORD)
         db.session.add(user)
     db.session.flush()
-    _open_request(OPEN_REQUEST_MSISDN)
-    return DemoSeed(report, clear, DEMO_USERS, DEMO_PASSWORD, DEMO_CUSTOMER)
+    submitted = _open_request(OPEN_REQUEST_MSISDN)
+    return DemoSeed(report, clear, DEMO_USERS, DEMO_PASSWORD, DEMO_CUSTOMER, submitted)
 
 
 def _valid_demo_key(clear: str) -> bool:
@@ -73,18 +75,20 @@ def _fresh_demo_key() -> str:
     return clear
 
 
-def _open_request(msisdn: str) -> None:
-    """One line with a request in progress, so the demo also shows ``request.open``."""
+def _open_request(msisdn: str) -> bool:
+    """One line with a request in progress, so the demo also shows ``request.open``;
+    True when it had to be submitted (none was open)."""
     from cancelsvc.auth.principal import Principal
     from cancelsvc.precheck.service import run_precheck
     from cancelsvc.requests.service import open_request_of, submit
 
     account_id = db.session.execute(sa.select(Account.id).where(Account.msisdn == msisdn)).scalar_one()
     if open_request_of(account_id) is not None:
-        return
+        return False
     seeder = Principal(kind="api_key", ref="demo-seed", scopes=frozenset({"admin"}))
     precheck = run_precheck(seeder, msisdn, "app", "asap").row
     submit(seeder, precheck.id, "switching_operator", None)
+    return True
 
 
 def demo_tracking_link() -> str | None:
