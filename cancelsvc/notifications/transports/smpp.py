@@ -5,7 +5,9 @@
 by the first message and kept: a reader thread answers ``enquire_link``, sends one after
 ``ENQUIRE_SECONDS`` of silence, matches ``submit_sm_resp`` to what was submitted, and hands
 every ``deliver_sm`` (delivery receipts and the customer's texts) to ``on_inbound``, which
-records it before the SMSC gets its ``deliver_sm_resp``. A lost connection is reopened with
+records it before the SMSC gets its ``deliver_sm_resp``: the ``deliver_sm`` already read
+(up to ``INBOUND_BATCH``) go to ``on_inbound`` together, to be recorded in one transaction,
+and are answered together. A lost connection is reopened with
 backoff (1 s doubling to 60 s); meanwhile messages fail as temporary and wait for the jobs.
 The reader owns the socket: it closes it when the bind ends (after the ``unbind_resp`` of
 ``close``, an ``unbind`` from the SMSC, or a lost connection), and whoever lets go of a bind
@@ -46,6 +48,8 @@ ENQUIRE_SECONDS = 30.0
 READ_TIMEOUT = 1.0
 RESPONSE_TIMEOUT = 10.0
 READ_CHUNK = 65536
+#: At most this many ``deliver_sm`` are recorded and answered together.
+INBOUND_BATCH = 200
 MAX_BACKOFF = 60.0
 THROTTLE_PAUSE = 0.5
 THROTTLE_RETRIES = 6
@@ -65,7 +69,8 @@ class Inbound:
     state: str | None = None
 
 
-InboundHandler = Callable[[Inbound], None]
+#: Records ``deliver_sm`` received together (all or none: a failure answers them all ``ESME_RX_T_APPN``).
+InboundHandler = Callable[[Sequence[Inbound]], None]
 
 
 class _Client(Client):
@@ -131,6 +136,10 @@ class _Client(Client):
         if not pdu.is_error() and pdu.command in consts.STATE_SETTERS:
             self.state = consts.STATE_SETTERS[pdu.command]
         return pdu
+
+    def has_pdu(self) -> bool:
+        """Whether a whole PDU is already read (the next ``read_pdu`` does not wait)."""
+        return len(self._inbox) >= 4 and len(self._inbox) >= int.from_bytes(self._inbox[:4], "big")
 
     def wake(self) -> None:
         """End the stream both ways: a reader blocked in ``recv`` returns at once."""
@@ -229,6 +238,7 @@ class SmppTransport:
 
     def _read_loop(self, client: _Client) -> None:
         """Read until the bind ends (unbound, dropped or lost); then close the socket."""
+        delivered: list[Any] = []
         try:
             while self._client is client and client.state == consts.SMPP_CLIENT_STATE_BOUND_TRX:
                 try:
@@ -245,7 +255,14 @@ class SmppTransport:
                         self._fail_pending("connection to the SMSC lost")
                     return
                 self._last_seen = time.monotonic()
-                self._dispatch(client, pdu)
+                if pdu.command == "deliver_sm":
+                    delivered.append(pdu)
+                else:
+                    self._dispatch(client, pdu)
+                if delivered and (len(delivered) >= INBOUND_BATCH or not client.has_pdu()):
+                    # Nothing more already read: record what arrived, then answer it.
+                    self._deliver(client, delivered)
+                    delivered = []
         finally:
             client.close()
 
@@ -257,16 +274,7 @@ class SmppTransport:
             if future is not None and not future.done():
                 future.set_result(pdu)
         elif command == "deliver_sm":
-            status = consts.SMPP_ESME_ROK
-            try:
-                if self.on_inbound is not None:
-                    self.on_inbound(parse_deliver(pdu))
-            except Exception:
-                log.exception("recording an inbound message failed; the SMSC will deliver it again")
-                status = consts.SMPP_ESME_RX_T_APPN
-            resp = smpp.make_pdu("deliver_sm_resp", client=client, status=status)
-            resp.sequence = pdu.sequence
-            self._safe_send(client, resp)
+            self._deliver(client, [pdu])
         elif command == "enquire_link":
             resp = smpp.make_pdu("enquire_link_resp", client=client)
             resp.sequence = pdu.sequence
@@ -277,6 +285,25 @@ class SmppTransport:
             self._safe_send(client, resp)
             self._client = None
             self._fail_pending("the SMSC unbound")
+
+    def _deliver(self, client: _Client, pdus: list[Any]) -> None:
+        """Record ``deliver_sm`` (receipts, texts) with ``on_inbound``, then answer each of them."""
+        status = consts.SMPP_ESME_ROK
+        try:
+            if self.on_inbound is not None:
+                self.on_inbound([parse_deliver(pdu) for pdu in pdus])
+        except Exception:
+            log.exception("recording %d inbound messages failed; the SMSC will deliver them again", len(pdus))
+            status = consts.SMPP_ESME_RX_T_APPN
+        answers = []
+        for pdu in pdus:
+            resp = smpp.make_pdu("deliver_sm_resp", client=client, status=status)
+            resp.sequence = pdu.sequence
+            answers.append(resp)
+        try:
+            client.send_pdus(answers)
+        except (exceptions.ConnectionError, exceptions.PDUError, OSError):
+            log.warning("answering %d deliver_sm to the SMSC failed", len(answers))
 
     def _safe_send(self, client: _Client, pdu: Any) -> None:
         try:
