@@ -77,8 +77,9 @@ def send_due(now: dt.datetime) -> int:
         with transaction():
             sends: list[_Send] = []
             claims = claim(due_messages(now), size, now=now, lease=lease)
-            # The claimed rows and their requests in two queries (kept referenced: the
-            # session's identity map holds objects weakly), not one query per message.
+            # The claimed rows, their requests and the numbers' SMS preferences in three queries,
+            # not three per message (kept referenced until the loop ends: the session's identity
+            # map holds objects weakly, and ``prepare`` finds the requests there).
             rows = _by_id(Message, [held.id for held in claims])
             requests = _by_id(CancellationRequest, list({m.request_id for m in rows.values() if m.request_id}))
             preferences = _preferences([(rows[held.id], requests.get(rows[held.id].request_id)) for held in claims])

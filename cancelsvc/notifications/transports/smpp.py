@@ -258,6 +258,9 @@ class SmppTransport:
                 if pdu.command == "deliver_sm":
                     delivered.append(pdu)
                 else:
+                    if delivered and pdu.command in ("unbind", "unbind_resp"):
+                        self._deliver(client, delivered)  # answered before the bind ends
+                        delivered = []
                     self._dispatch(client, pdu)
                 if delivered and (len(delivered) >= INBOUND_BATCH or not client.has_pdu()):
                     # Nothing more already read: record what arrived, then answer it.
