@@ -2,7 +2,7 @@
 send sweep over many queued messages with flat memory.
 
 Usage: python bench/notifications_bench.py [--database-url URL] [--compose 2000] [--sms 4000]
-                                           [--window 10] [--sweep 100000]
+                                           [--window 10] [--send 2000] [--sweep 100000]
 Defaults: a temporary SQLite file.
 
 1. compose + queue: one message composed in zh-CN (the text, its parts) and queued (the
@@ -11,7 +11,11 @@ Defaults: a temporary SQLite file.
 2. SMS throughput: ``--sms`` messages (two UCS-2 parts each) submitted over one transceiver
    bind to the local test SMSC (``tests/notifications/smsc.py``, on 127.0.0.1), in batches
    of 200 with the default window of 10; messages per second (target >= 200).
-3. Sweep: ``--sweep`` queued messages bulk-inserted, then ``messages.send`` runs until none
+3. Sending through the jobs: ``--send`` queued messages (one part each) sent by
+   ``messages.send`` over one bind to the local test SMSC, receipts on and recorded by the
+   application's handler (the reader thread's transactions), as a worker does; messages per
+   second, with the process CPU time (target >= 200).
+4. Sweep: ``--sweep`` queued messages bulk-inserted, then ``messages.send`` runs until none
    is left, sending to a sink file; resident memory is sampled after every batch (target:
    flat — the sweep claims 200 rows at a time and never loads them all).
 """
@@ -85,25 +89,72 @@ def bench_sms(count: int, window: int) -> None:
     smsc = LocalSmsc()
     smsc.state.receipts = True
     received: list[Any] = []
-    transport = SmppTransport.from_url(f"{smsc.url}&window={window}", on_inbound=received.append)
+    transport = SmppTransport.from_url(f"{smsc.url}&window={window}", on_inbound=received.extend)
     text = "【中国移动】您的销户申请已受理，单号H1CMH0Y4D4CP。12月5日 20:30前可随时撤回。下一步：到店核验身份。进度：https://cancel.example.cn/t/H1CMH0Y4D4CP?k=7KQ3M9X2PR"
     batch = [Outgoing(str(i), "sms", f"+86138{i:08d}", "", "submitted", "essential", Composed(text, "", "", ""))
              for i in range(200)]
     transport.send_many(batch[:10])  # bind
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     sent = 0
     while sent < count:
         outcomes = transport.send_many(batch)
         assert all(o.accepted for o in outcomes)
         sent += len(outcomes)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     transport.close()
     smsc.stop()
     rate = sent / elapsed
     verdict = "OK" if rate >= TARGET_SMS_PER_SECOND else "UNDER TARGET"
     print(f"SMS over one bind: {sent} messages ({sent * 2} submit_sm, UCS-2, 2 parts each, receipts on) "
           f"in {elapsed:.2f} s = {rate:.0f} messages/s, {rate * 2:.0f} submit_sm/s, window {window}, "
-          f"binds {smsc.state.binds} "
+          f"binds {smsc.state.binds}; CPU {cpu:.2f} s (the transport and the test SMSC, one process) "
+          f"(target >= {TARGET_SMS_PER_SECOND:.0f} messages/s: {verdict})")
+
+
+def bench_send(app: Any, count: int, window: int) -> None:
+    import sqlalchemy as sa
+
+    from cancelsvc.database import writer
+    from cancelsvc.notifications.sender import send_due
+    from cancelsvc.notifications.transports.smpp import SmppTransport
+    from cancelsvc.services import services
+    from models import InboundSms, Message, db
+    from models.base import new_uuid, utcnow
+    from tests.notifications.smsc import LocalSmsc
+
+    smsc = LocalSmsc()
+    transports = services(app).messages
+    transports._sms = SmppTransport.from_url(f"{smsc.url}&window={window}", on_inbound=transports.on_inbound)
+    now = utcnow()
+    db.session.execute(sa.insert(Message), [
+        {"id": new_uuid(), "request_id": None, "customer_id": None, "cause": f"send:{i}", "moment": "test",
+         "kind": "essential", "audience": "sender", "language": "zh-CN", "params": {"to": f"+86137{i:08d}"},
+         "status": "queued", "created_at": now, "not_before": now, "attempts": 0, "counted": False}
+        for i in range(count)])
+    db.session.commit()
+    start, start_cpu = time.perf_counter(), time.process_time()
+    sent = 0
+    while True:
+        with writer():
+            n = send_due(now + dt.timedelta(seconds=1))
+        db.session.remove()
+        if n == 0:
+            break
+        sent += n
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    deadline = time.monotonic() + 10
+    while len(smsc.state.deliver_resps) < len(smsc.state.submitted) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    transports.close()
+    smsc.stop()
+    receipts = db.session.execute(sa.select(sa.func.count()).select_from(InboundSms)).scalar_one()
+    db.session.execute(sa.delete(InboundSms))
+    db.session.commit()
+    rate = sent / elapsed
+    verdict = "OK" if rate >= TARGET_SMS_PER_SECOND else "UNDER TARGET"
+    print(f"messages.send over one bind: {sent} messages ({len(smsc.state.submitted)} submit_sm, receipts on, "
+          f"{receipts} receipts recorded) in {elapsed:.2f} s = {rate:.0f} messages/s, window {window}, "
+          f"binds {smsc.state.binds}; CPU {cpu:.2f} s (jobs, reader and test SMSC, one process) "
           f"(target >= {TARGET_SMS_PER_SECOND:.0f} messages/s: {verdict})")
 
 
@@ -151,6 +202,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--compose", type=int, default=2000)
     parser.add_argument("--sms", type=int, default=4000)
+    parser.add_argument("--send", type=int, default=2000, help="messages sent by messages.send over SMPP")
     parser.add_argument("--sweep", type=int, default=100_000)
     parser.add_argument("--window", type=int, default=10, help="submit_sm outstanding at once")
     args = parser.parse_args()
@@ -170,6 +222,11 @@ def main() -> None:
             bench_sms(args.sms, args.window)
         db.session.execute(db.text("DELETE FROM messages"))
         db.session.commit()
+        if args.send:
+            bench_send(app, args.send, args.window)
+            db.session.execute(db.text("DELETE FROM sms_parts"))
+            db.session.execute(db.text("DELETE FROM messages"))
+            db.session.commit()
         if args.sweep:
             bench_sweep(app, args.sweep)
     sink.unlink(missing_ok=True)

@@ -1,7 +1,7 @@
 """What comes back from the SMSC: delivery receipts and the customer's texts.
 
-The SMPP reader records each ``deliver_sm`` at once (``record_inbound``, its own short
-transaction, before the SMSC gets its answer); the ``messages.inbound`` sweeper then handles
+The SMPP reader records each ``deliver_sm`` at once (``record_inbound``: those read
+together in one short transaction, before the SMSC gets their answers); the ``messages.inbound`` sweeper then handles
 the rows under claims: a receipt sets its message ``delivered`` or ``undeliverable`` (an
 undeliverable essential message goes by e-mail or becomes a call task), a text goes to the
 reply handling (``replies``).
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import Flask
@@ -36,10 +37,12 @@ def e164(sender: str) -> str:
     return digits if digits.startswith("+") else f"+{digits}"
 
 
-def record_inbound(app: Flask, inbound: Inbound) -> None:
-    """Keep one ``deliver_sm`` (called by the SMPP reader thread)."""
+def record_inbound(app: Flask, inbound: Sequence[Inbound]) -> None:
+    """Keep ``deliver_sm`` received together, in one transaction (called by the SMPP reader thread)."""
     with app.app_context(), transaction():
-        db.session.add(new_row(inbound, utcnow()))
+        now = utcnow()
+        # One microsecond apart: the sweeper handles them in the order they arrived (received_at, id).
+        db.session.add_all([new_row(one, now + dt.timedelta(microseconds=i)) for i, one in enumerate(inbound)])
 
 
 def new_row(inbound: Inbound, now: dt.datetime) -> InboundSms:

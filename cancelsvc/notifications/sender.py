@@ -1,11 +1,13 @@
 """The ``messages.send`` sweeper: due messages composed, addressed and handed to a transport.
 
-For each claimed message (row claims, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), in the
-claim's transaction: is it still true (a reminder whose to-do was done meanwhile is
+For each claimed message (row claims, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; the batch's
+rows, requests and SMS preferences read in one query each), in the claim's transaction: is it
+still true (a reminder whose to-do was done meanwhile is
 skipped), where does it go now (``routing``), is the number opted out of updates, is the
 customer's daily limit of updates reached (then it waits for the next local morning)? Then
 the text is composed in its language with a fresh tracking link, and the batch is sent with
-no transaction open. Each outcome is recorded in the message's own transaction:
+no transaction open. The outcomes are recorded together in one transaction (one SAVEPOINT
+for the batch; after a failure, one per message, so only the failing message keeps its claim):
 
 - accepted → ``sent`` with the SMSC's ids (never sent again: the claim query only takes
   ``queued`` rows);
@@ -24,7 +26,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -73,14 +77,21 @@ def send_due(now: dt.datetime) -> int:
         with transaction():
             sends: list[_Send] = []
             claims = claim(due_messages(now), size, now=now, lease=lease)
+            # The claimed rows, their requests and the numbers' SMS preferences in three queries,
+            # not three per message (kept referenced until the loop ends: the session's identity
+            # map holds objects weakly, and ``prepare`` finds the requests there).
+            rows = _by_id(Message, [held.id for held in claims])
+            requests = _by_id(CancellationRequest, list({m.request_id for m in rows.values() if m.request_id}))
+            preferences = _preferences([(rows[held.id], requests.get(rows[held.id].request_id)) for held in claims])
             for held in claims:
-                outgoing = prepare(db.session.get_one(Message, held.id), now)
+                message = rows[held.id]
+                outgoing = prepare(message, now, preferences)
                 if outgoing is None:
-                    settled_row = db.session.get_one(Message, held.id)
-                    settled_row.claimed_by = settled_row.claimed_until = None
+                    message.claimed_by = message.claimed_until = None
                     settled += 1
                 else:
                     sends.append(_Send(held, outgoing))
+            del requests
         transports = services().messages
         for channel in (MessageChannel.SMS, MessageChannel.EMAIL):
             sent = [send for send in sends if send.outgoing.channel == channel]
@@ -93,13 +104,15 @@ def send_due(now: dt.datetime) -> int:
 
 
 def record_batch(batch: list[_Send], outcomes: list[Outcome], now: dt.datetime) -> int:
-    """Record a batch's outcomes in one transaction, each in its own SAVEPOINT.
+    """Record a batch's outcomes in one transaction.
 
     A message is recorded only while this worker's claim still holds (a worker whose lease
-    ran out leaves the row to the one that took it over); a message whose recording fails
-    keeps its claim and is sent again when the lease ends (the duplicate window).
+    ran out leaves the row to the one that took it over). The batch is recorded in one
+    SAVEPOINT (one read of the rows, their updates and the SMS parts written together);
+    if that fails, each message is recorded again in a SAVEPOINT of its own, so a message
+    whose recording fails keeps its claim and is sent again when the lease ends (the
+    duplicate window) while the others are recorded.
     """
-    recorded = 0
     with transaction():
         # Write first (renewing this worker's leases): on SQLite the transaction then waits for
         # the SMPP reader's short writes instead of failing to upgrade a read lock.
@@ -109,25 +122,69 @@ def record_batch(batch: list[_Send], outcomes: list[Outcome], now: dt.datetime) 
                                          Message.id.in_([s.held.id for s in batch if s.held.token == token]))
                 .values(claimed_until=now + configured_lease(LEASE_FACTOR))
                 .execution_options(synchronize_session=False))
-        for send, outcome in zip(batch, outcomes, strict=True):
-            try:
-                with db.session.begin_nested():
-                    message = db.session.execute(
-                        sa.select(Message).where(Message.id == send.held.id, Message.claimed_by == send.held.token)
-                        .execution_options(populate_existing=True)
-                    ).scalar_one_or_none()
-                    if message is None:
-                        continue  # our lease ran out and another worker took the message over
-                    record(message, outcome, now)
-                    message.claimed_by = message.claimed_until = None
-                    recorded += 1
-            except Exception:
-                log.exception("recording message %s failed; it is sent again after its lease", send.held.id)
-    return recorded
+        try:
+            with db.session.begin_nested():
+                rows = _by_id(Message, [send.held.id for send in batch], populate_existing=True)
+                recorded = 0
+                for send, outcome in zip(batch, outcomes, strict=True):
+                    message = rows.get(send.held.id)
+                    if message is not None and message.claimed_by == send.held.token:
+                        _record_held(message, outcome, now)
+                        recorded += 1
+            return recorded
+        except Exception:
+            log.exception("recording a batch of %d messages failed; recording them one by one", len(batch))
+        return sum(_record_one(send, outcome, now) for send, outcome in zip(batch, outcomes, strict=True))
 
 
-def prepare(message: Message, now: dt.datetime) -> Outgoing | None:
-    """The message ready to go, or None when it was settled here (skipped, no channel, waits)."""
+def _record_one(send: _Send, outcome: Outcome, now: dt.datetime) -> int:
+    """One message's outcome in its own SAVEPOINT: 1 if recorded, 0 if not ours or failed."""
+    try:
+        with db.session.begin_nested():
+            message = db.session.execute(
+                sa.select(Message).where(Message.id == send.held.id, Message.claimed_by == send.held.token)
+                .execution_options(populate_existing=True)
+            ).scalar_one_or_none()
+            if message is None:
+                return 0  # our lease ran out and another worker took the message over
+            _record_held(message, outcome, now)
+            return 1
+    except Exception:
+        log.exception("recording message %s failed; it is sent again after its lease", send.held.id)
+        return 0
+
+
+def _record_held(message: Message, outcome: Outcome, now: dt.datetime) -> None:
+    record(message, outcome, now)
+    message.claimed_by = message.claimed_until = None
+
+
+def _by_id(model: Any, ids: list[Any], *, populate_existing: bool = False) -> dict[Any, Any]:
+    """Rows of ``model`` by primary key, read in one query."""
+    if not ids:
+        return {}
+    query = sa.select(model).where(model.id.in_(ids))
+    if populate_existing:
+        query = query.execution_options(populate_existing=True)
+    return {row.id: row for row in db.session.execute(query).scalars()}
+
+
+def _preferences(batch: list[tuple[Message, CancellationRequest | None]]) -> dict[str, SmsPreference | None]:
+    """The SMS preferences of a batch's numbers in one query (None: the number has none)."""
+    hashes = {address.hashed for message, req in batch
+              if (address := address_for(message, req)) is not None and address.channel == MessageChannel.SMS}
+    if not hashes:
+        return {}
+    found = db.session.execute(sa.select(SmsPreference).where(SmsPreference.recipient_hash.in_(hashes))).scalars()
+    return {**dict.fromkeys(hashes), **{pref.recipient_hash: pref for pref in found}}
+
+
+def prepare(message: Message, now: dt.datetime,
+            preferences: Mapping[str, SmsPreference | None] | None = None) -> Outgoing | None:
+    """The message ready to go, or None when it was settled here (skipped, no channel, waits).
+
+    ``preferences`` holds the batch's SMS preferences read beforehand (a number not in it is read here).
+    """
     req = db.session.get(CancellationRequest, message.request_id) if message.request_id else None
     reason = not_true_anymore(message, req, now)
     if reason:
@@ -140,7 +197,10 @@ def prepare(message: Message, now: dt.datetime) -> Outgoing | None:
             undeliverable(message, req, now)
         return None
     message.channel, message.recipient_masked, message.recipient_hash = address.channel, address.masked, address.hashed
-    preference = db.session.get(SmsPreference, address.hashed) if address.channel == MessageChannel.SMS else None
+    preference = None
+    if address.channel == MessageChannel.SMS:
+        preference = preferences[address.hashed] if preferences is not None and address.hashed in preferences \
+            else db.session.get(SmsPreference, address.hashed)
     if message.kind == MessageKind.UPDATE and address.channel == MessageChannel.SMS:
         if preference is not None and preference.opted_out:
             message.status, message.failure_reason = MessageStatus.SKIPPED, "opted out of updates"

@@ -13,9 +13,9 @@ from __future__ import annotations
 import itertools
 import socket
 import socketserver
-import struct
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,24 +62,17 @@ class _Handler(socketserver.BaseRequestHandler):
         if self in self.server.sessions:
             self.server.sessions.remove(self)
 
-    def send(self, pdu: Any) -> None:
+    def send(self, *pdus: Any) -> None:
+        data = b"".join(pdu.generate() for pdu in pdus)
         with self.lock:
-            self.request.sendall(pdu.generate())
+            self.request.sendall(data)
 
     def make(self, command: str, **kwargs: Any) -> Any:
         return smpp.make_pdu(command, client=self.sequence, **kwargs)
 
     def handle(self) -> None:
         state = self.server.state
-        while True:
-            try:
-                header = _read_exact(self.request, 4)
-                if not header:
-                    return
-                (length,) = struct.unpack(">L", header)
-                raw = header + _read_exact(self.request, length - 4)
-            except OSError:
-                return
+        for raw in _pdus(self.request):
             pdu = smpp.parse_pdu(raw, client=self.sequence, allow_unknown_opt_params=True)
             command = pdu.command
             if command == "bind_transceiver":
@@ -124,19 +117,23 @@ class _Handler(socketserver.BaseRequestHandler):
                                                  message_id))
         resp = self.make("submit_sm_resp", message_id=message_id, status=status)
         resp.sequence = pdu.sequence
-        self.send(resp)
         if message_id and pdu.registered_delivery and state.receipts:
             stat = state.receipt_states.get(destination, "DELIVRD")
-            self.deliver(destination, f"id:{message_id} sub:001 dlvrd:001 submit date:2612022100 "
-                                      f"done date:2612022100 stat:{stat} err:000 text:", receipt=True)
+            receipt = self._deliver_sm(destination, f"id:{message_id} sub:001 dlvrd:001 submit date:2612022100 "
+                                                    f"done date:2612022100 stat:{stat} err:000 text:", receipt=True)
+            self.send(resp, receipt)  # the receipt right behind the answer, in one write
+        else:
+            self.send(resp)
 
     def deliver(self, sender: str, text: str, *, receipt: bool = False) -> None:
-        ucs2 = any(ord(ch) > 127 for ch in text)
+        self.send(self._deliver_sm(sender, text, receipt=receipt))
+
+    def _deliver_sm(self, sender: str, text: str, *, receipt: bool = False) -> Any:
+        ucs2 = not text.isascii()
         body = text.encode("utf-16-be") if ucs2 else text.encode("ascii")
-        pdu = self.make("deliver_sm", source_addr_ton=1, source_addr=sender, dest_addr_ton=5,
-                        destination_addr="10086", esm_class=0x04 if receipt else 0,
-                        data_coding=consts.SMPP_ENCODING_ISO10646 if ucs2 else 0, short_message=body)
-        self.send(pdu)
+        return self.make("deliver_sm", source_addr_ton=1, source_addr=sender, dest_addr_ton=5,
+                         destination_addr="10086", esm_class=0x04 if receipt else 0,
+                         data_coding=consts.SMPP_ENCODING_ISO10646 if ucs2 else 0, short_message=body)
 
 
 class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
@@ -201,17 +198,23 @@ class LocalSmsc:
         return out
 
 
-def _read_exact(sock: socket.socket, size: int) -> bytes:
-    chunks, received = [], 0
-    while received < size:
-        chunk = sock.recv(size - received)
-        if not chunk:
-            if received == 0:
-                return b""
-            raise OSError("connection closed mid-PDU")
-        chunks.append(chunk)
-        received += len(chunk)
-    return b"".join(chunks)
+def _pdus(sock: socket.socket) -> Iterator[bytes]:
+    """The PDUs the client sends, read in large chunks, until it closes the connection."""
+    buffer = bytearray()
+    while True:
+        while len(buffer) < 4 or len(buffer) < int.from_bytes(buffer[:4], "big"):
+            try:
+                chunk = sock.recv(65536)
+            except OSError:
+                return
+            if not chunk:
+                return  # closed (mid-PDU or not): the session ends
+            buffer += chunk
+        length = int.from_bytes(buffer[:4], "big")
+        if length < 16:
+            return  # not SMPP: drop the connection
+        yield bytes(buffer[:length])
+        del buffer[:length]
 
 
 def _text(value: Any) -> str:

@@ -3,10 +3,13 @@ throttling, a bad number, reconnecting, enquire_link and the customer's texts.""
 
 from __future__ import annotations
 
+import logging
+import socket
 import time
 from collections.abc import Iterator
 
 import pytest
+from smpplib import consts
 
 from cancelsvc.notifications.compose import Composed
 from cancelsvc.notifications.transports import smpp as smpp_transport
@@ -22,7 +25,7 @@ def inbound() -> list[Inbound]:
 
 @pytest.fixture
 def transport(smsc: LocalSmsc, inbound: list[Inbound]) -> Iterator[SmppTransport]:
-    t = SmppTransport.from_url(smsc.url, on_inbound=inbound.append)
+    t = SmppTransport.from_url(smsc.url, on_inbound=inbound.extend)
     yield t
     t.close()
 
@@ -120,3 +123,44 @@ def test_customers_texts_arrive_and_enquire_link_keeps_the_bind(
     wait_for(lambda: smsc.state.enquire_links >= 1, timeout=5)
     transport.close()
     assert smsc.state.unbinds == 1
+
+
+def test_closing_unbinds_cleanly_with_receipts_still_arriving(
+        smsc: LocalSmsc, inbound: list[Inbound], caplog: pytest.LogCaptureFixture) -> None:
+    # The reader stops on the SMSC's unbind_resp and closes the socket itself: nothing reads a
+    # closed descriptor ("Bad file descriptor") and no socket is left open ("was not closed").
+    for round_ in range(5):
+        transport = SmppTransport.from_url(smsc.url, on_inbound=inbound.extend)
+        assert all(o.accepted for o in transport.send_many([out("hello", mid=str(i)) for i in range(30)]))
+        client, reader = transport._client, transport._reader
+        assert client is not None and reader is not None
+        transport.close()
+        assert not reader.is_alive() and client._socket is None and transport.status() == "down"
+        assert smsc.state.unbinds == round_ + 1
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_submits_are_not_held_back_by_nagle(smsc: LocalSmsc, transport: SmppTransport) -> None:
+    assert transport.send_many([out("hello")])[0].accepted
+    assert transport._client is not None
+    assert transport._client._socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_receipts_read_together_are_recorded_together_then_answered(smsc: LocalSmsc) -> None:
+    calls: list[int] = []
+    transport = SmppTransport.from_url(smsc.url, on_inbound=lambda batch: calls.append(len(batch)))
+    assert all(o.accepted for o in transport.send_many([out("hello", mid=str(i)) for i in range(40)]))
+    wait_for(lambda: len(smsc.state.deliver_resps) == 40)
+    assert sum(calls) == 40 and smsc.state.deliver_resps == [0] * 40
+    transport.close()
+
+
+def test_receipts_that_could_not_be_recorded_are_refused_for_redelivery(smsc: LocalSmsc) -> None:
+    def fails(batch: object) -> None:
+        raise RuntimeError("database down")
+
+    transport = SmppTransport.from_url(smsc.url, on_inbound=fails)
+    assert all(o.accepted for o in transport.send_many([out("hello", mid=str(i)) for i in range(5)]))
+    wait_for(lambda: len(smsc.state.deliver_resps) == 5)
+    assert smsc.state.deliver_resps == [consts.SMPP_ESME_RX_T_APPN] * 5
+    transport.close()

@@ -24,7 +24,7 @@ class MessageTransports:
         self._sms: Transport | None = None
         self._email: Transport | None = None
         self.sink = SinkTransport(settings.CANCELSVC_MESSAGES_SINK)
-        #: Called with each ``deliver_sm`` (receipts, replies): ``notifications.inbound.record_inbound``.
+        #: Called with the ``deliver_sm`` read together (receipts, replies): ``notifications.inbound.record_inbound``.
         self.on_inbound: Callable[[Any], None] | None = None
 
     def for_channel(self, channel: str) -> Transport:

@@ -5,8 +5,17 @@
 by the first message and kept: a reader thread answers ``enquire_link``, sends one after
 ``ENQUIRE_SECONDS`` of silence, matches ``submit_sm_resp`` to what was submitted, and hands
 every ``deliver_sm`` (delivery receipts and the customer's texts) to ``on_inbound``, which
-records it before the SMSC gets its ``deliver_sm_resp``. A lost connection is reopened with
+records it before the SMSC gets its ``deliver_sm_resp``: the ``deliver_sm`` already read
+(up to ``INBOUND_BATCH``) go to ``on_inbound`` together, to be recorded in one transaction,
+and are answered together. A lost connection is reopened with
 backoff (1 s doubling to 60 s); meanwhile messages fail as temporary and wait for the jobs.
+The reader owns the socket: it closes it when the bind ends (after the ``unbind_resp`` of
+``close``, an ``unbind`` from the SMSC, or a lost connection), and whoever lets go of a bind
+wakes it with an end of stream and waits for it.
+
+A batch is submitted as a pipeline: every part is sent while the window has room (those
+sent together go in one write, on a ``TCP_NODELAY`` socket), and the answers are collected
+after; incoming PDUs are read in large chunks.
 
 Chinese (anything outside GSM-7) goes as UCS-2 (``data_coding=8``); long texts as
 concatenated parts (UDH); ``registered_delivery=1`` asks for receipts. ``ESME_RTHROTTLED``
@@ -25,7 +34,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from smpplib import consts, exceptions, gsm, smpp
@@ -38,6 +47,9 @@ log = logging.getLogger(__name__)
 ENQUIRE_SECONDS = 30.0
 READ_TIMEOUT = 1.0
 RESPONSE_TIMEOUT = 10.0
+READ_CHUNK = 65536
+#: At most this many ``deliver_sm`` are recorded and answered together.
+INBOUND_BATCH = 200
 MAX_BACKOFF = 60.0
 THROTTLE_PAUSE = 0.5
 THROTTLE_RETRIES = 6
@@ -57,19 +69,94 @@ class Inbound:
     state: str | None = None
 
 
-InboundHandler = Callable[[Inbound], None]
+#: Records ``deliver_sm`` received together (all or none: a failure answers them all ``ESME_RX_T_APPN``).
+InboundHandler = Callable[[Sequence[Inbound]], None]
 
 
 class _Client(Client):
-    """smpplib's client, safe to send from two threads (the sender and the reader)."""
+    """smpplib's client, safe to send from two threads (the sender and the reader).
+
+    The socket has ``TCP_NODELAY``: with several ``submit_sm`` outstanding, Nagle's algorithm
+    would hold each small PDU back until the SMSC acknowledged the previous segment, which a
+    delayed ACK puts off by up to 40 ms. Incoming bytes are read in large chunks and cut into
+    PDUs here (two ``recv`` per PDU otherwise). Only the reader thread closes the socket
+    (``close``), once it stopped reading, so no read ever meets a closed descriptor.
+    """
+
+    _socket: socket.socket | None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.send_lock = threading.Lock()
+        self._inbox = bytearray()
+
+    def _open_socket(self) -> socket.socket:
+        if self._socket is None:
+            raise exceptions.ConnectionError("not connected")
+        return self._socket
+
+    def _create_socket(self) -> socket.socket:
+        raw = super()._create_socket()
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return cast(socket.socket, raw)
 
     def send_pdu(self, p: Any) -> bool:
         with self.send_lock:
             return bool(super().send_pdu(p))
+
+    def send_pdus(self, pdus: Sequence[Any]) -> None:
+        """Several PDUs in one write (submits coalesced while the window has room)."""
+        with self.send_lock:
+            for p in pdus:
+                if self.state not in consts.COMMAND_STATES[p.command]:
+                    raise exceptions.PDUError(f"Command {p.command} failed: not bound")
+            try:
+                self._open_socket().sendall(b"".join(p.generate() for p in pdus))
+            except OSError as error:
+                raise exceptions.ConnectionError(str(error)) from error
+
+    def read_pdu(self) -> Any:
+        """The next PDU from the buffer, reading more first when it holds less than one."""
+        while len(self._inbox) < 4 or len(self._inbox) < int.from_bytes(self._inbox[:4], "big"):
+            try:
+                chunk = self._open_socket().recv(READ_CHUNK)
+            except TimeoutError:
+                raise
+            except OSError as error:
+                raise exceptions.ConnectionError(str(error)) from error
+            if not chunk:
+                raise exceptions.ConnectionError("end of stream")
+            self._inbox += chunk
+        length = int.from_bytes(self._inbox[:4], "big")
+        if length < 16:
+            raise exceptions.PDUError("Broken PDU")
+        raw = bytes(self._inbox[:length])
+        del self._inbox[:length]
+        pdu = smpp.parse_pdu(raw, client=self, allow_unknown_opt_params=self.allow_unknown_opt_params)
+        if not pdu.is_error() and pdu.command in consts.STATE_SETTERS:
+            self.state = consts.STATE_SETTERS[pdu.command]
+        return pdu
+
+    def has_pdu(self) -> bool:
+        """Whether a whole PDU is already read (the next ``read_pdu`` does not wait)."""
+        return len(self._inbox) >= 4 and len(self._inbox) >= int.from_bytes(self._inbox[:4], "big")
+
+    def wake(self) -> None:
+        """End the stream both ways: a reader blocked in ``recv`` returns at once."""
+        sock = self._socket
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # not connected any more: the reader is woken already
+
+    def close(self) -> None:
+        """Close the socket once; later sends fail as not bound."""
+        with self.send_lock:
+            sock, self._socket = self._socket, None
+            self.state = consts.SMPP_CLIENT_STATE_CLOSED
+            if sock is not None:
+                sock.close()
 
 
 class SmppTransport:
@@ -89,7 +176,6 @@ class SmppTransport:
         self._backoff = 0.0
         self._down_until = 0.0
         self._last_seen = 0.0
-        self._closing = False
         self.binds = 0  # how many times a bind was opened (tests, metrics)
 
     @classmethod
@@ -109,7 +195,7 @@ class SmppTransport:
             return client
         if time.monotonic() < self._down_until:
             return None
-        self._drop()
+        self._drop("connection to the SMSC lost")
         client = _Client(self.host, self.port, timeout=RESPONSE_TIMEOUT, allow_unknown_opt_params=True,
                          logger_name="cancelsvc.smpp.client")
         try:
@@ -120,14 +206,11 @@ class SmppTransport:
             self._down_until = time.monotonic() + self._backoff
             log.warning("SMSC %s:%s unavailable (%s); next try in %.0f s", self.host, self.port,
                         type(error).__name__, self._backoff)
-            try:
-                client.disconnect()
-            except Exception:  # noqa: BLE001 - closing a socket that never opened
-                pass
+            client.close()  # no reader was started: the socket is closed here
             return None
         self._backoff, self._down_until = 0.0, 0.0
         self._last_seen = time.monotonic()
-        client._socket.settimeout(READ_TIMEOUT)
+        client._open_socket().settimeout(READ_TIMEOUT)
         self._client = client
         self.binds += 1
         self._reader = threading.Thread(target=self._read_loop, args=(client,), name="smpp-reader", daemon=True)
@@ -135,19 +218,16 @@ class SmppTransport:
         log.info("bound to SMSC %s:%s as transceiver", self.host, self.port)
         return client
 
-    def _drop(self) -> None:
-        client, self._client = self._client, None
+    def _drop(self, reason: str) -> None:
+        """Let go of the bind: wake the reader with an end of stream and wait until it has
+        stopped (it closes the socket); whatever was still outstanding fails."""
+        client, reader = self._client, self._reader
+        self._client = self._reader = None
         if client is not None:
-            try:
-                # Wake the reader with an orderly end of stream before the socket closes.
-                client._socket.shutdown(socket.SHUT_RDWR)
-            except (AttributeError, OSError):
-                pass
-            try:
-                client.disconnect()
-            except Exception:  # noqa: BLE001 - the connection is gone either way
-                pass
-        self._fail_pending("connection to the SMSC lost")
+            client.wake()
+        if reader is not None and reader is not threading.current_thread():
+            reader.join(RESPONSE_TIMEOUT)
+        self._fail_pending(reason)
 
     def _fail_pending(self, reason: str) -> None:
         with self._pending_lock:
@@ -157,23 +237,37 @@ class SmppTransport:
                 future.set_exception(ConnectionError(reason))
 
     def _read_loop(self, client: _Client) -> None:
-        while self._client is client and not self._closing:
-            try:
-                pdu = client.read_pdu()
-            except TimeoutError:
-                if time.monotonic() - self._last_seen > ENQUIRE_SECONDS:
-                    self._safe_send(client, smpp.make_pdu("enquire_link", client=client))
-                    self._last_seen = time.monotonic()
-                continue
-            except (exceptions.ConnectionError, exceptions.PDUError, OSError, ValueError):
-                if self._client is client and not self._closing:
-                    log.warning("connection to SMSC %s:%s lost", self.host, self.port)
-                    self._client = None
-                    self._fail_pending("connection to the SMSC lost")
-                    client.state = consts.SMPP_CLIENT_STATE_CLOSED
-                return
-            self._last_seen = time.monotonic()
-            self._dispatch(client, pdu)
+        """Read until the bind ends (unbound, dropped or lost); then close the socket."""
+        delivered: list[Any] = []
+        try:
+            while self._client is client and client.state == consts.SMPP_CLIENT_STATE_BOUND_TRX:
+                try:
+                    pdu = client.read_pdu()
+                except TimeoutError:
+                    if time.monotonic() - self._last_seen > ENQUIRE_SECONDS:
+                        self._safe_send(client, smpp.make_pdu("enquire_link", client=client))
+                        self._last_seen = time.monotonic()
+                    continue
+                except (exceptions.ConnectionError, exceptions.PDUError, OSError, ValueError):
+                    if self._client is client:
+                        log.warning("connection to SMSC %s:%s lost", self.host, self.port)
+                        self._client = None
+                        self._fail_pending("connection to the SMSC lost")
+                    return
+                self._last_seen = time.monotonic()
+                if pdu.command == "deliver_sm":
+                    delivered.append(pdu)
+                else:
+                    if delivered and pdu.command in ("unbind", "unbind_resp"):
+                        self._deliver(client, delivered)  # answered before the bind ends
+                        delivered = []
+                    self._dispatch(client, pdu)
+                if delivered and (len(delivered) >= INBOUND_BATCH or not client.has_pdu()):
+                    # Nothing more already read: record what arrived, then answer it.
+                    self._deliver(client, delivered)
+                    delivered = []
+        finally:
+            client.close()
 
     def _dispatch(self, client: _Client, pdu: Any) -> None:
         command = pdu.command
@@ -183,16 +277,7 @@ class SmppTransport:
             if future is not None and not future.done():
                 future.set_result(pdu)
         elif command == "deliver_sm":
-            status = consts.SMPP_ESME_ROK
-            try:
-                if self.on_inbound is not None:
-                    self.on_inbound(parse_deliver(pdu))
-            except Exception:
-                log.exception("recording an inbound message failed; the SMSC will deliver it again")
-                status = consts.SMPP_ESME_RX_T_APPN
-            resp = smpp.make_pdu("deliver_sm_resp", client=client, status=status)
-            resp.sequence = pdu.sequence
-            self._safe_send(client, resp)
+            self._deliver(client, [pdu])
         elif command == "enquire_link":
             resp = smpp.make_pdu("enquire_link_resp", client=client)
             resp.sequence = pdu.sequence
@@ -203,6 +288,25 @@ class SmppTransport:
             self._safe_send(client, resp)
             self._client = None
             self._fail_pending("the SMSC unbound")
+
+    def _deliver(self, client: _Client, pdus: list[Any]) -> None:
+        """Record ``deliver_sm`` (receipts, texts) with ``on_inbound``, then answer each of them."""
+        status = consts.SMPP_ESME_ROK
+        try:
+            if self.on_inbound is not None:
+                self.on_inbound([parse_deliver(pdu) for pdu in pdus])
+        except Exception:
+            log.exception("recording %d inbound messages failed; the SMSC will deliver them again", len(pdus))
+            status = consts.SMPP_ESME_RX_T_APPN
+        answers = []
+        for pdu in pdus:
+            resp = smpp.make_pdu("deliver_sm_resp", client=client, status=status)
+            resp.sequence = pdu.sequence
+            answers.append(resp)
+        try:
+            client.send_pdus(answers)
+        except (exceptions.ConnectionError, exceptions.PDUError, OSError):
+            log.warning("answering %d deliver_sm to the SMSC failed", len(answers))
 
     def _safe_send(self, client: _Client, pdu: Any) -> None:
         try:
@@ -218,34 +322,60 @@ class SmppTransport:
             client = self._bound()
             if client is None:
                 return [Outcome(False, temporary=True, reason="SMSC unavailable") for _ in outgoing]
-            submitted = [self._submit_message(client, out) for out in outgoing]
+            messages = [self._parts(client, out) for out in outgoing]
+            futures = iter(self._submit_all(client, [pdu for pdus in messages for pdu in pdus]))
+            submitted = [[(pdu, next(futures)) for pdu in pdus] for pdus in messages]
             return [self._collect(client, out, parts) for out, parts in zip(outgoing, submitted, strict=True)]
 
-    def _submit_message(self, client: _Client, out: Outgoing) -> list[tuple[Any, Future[Any] | None]]:
+    def _parts(self, client: _Client, out: Outgoing) -> list[Any]:
+        """One ``submit_sm`` per part (UCS-2 or GSM-7; a UDH when concatenated)."""
         parts, encoding, esm_class = gsm.make_parts(out.composed.text)
-        return [(pdu, self._submit(client, pdu)) for pdu in (
-            smpp.make_pdu("submit_sm", client=client, source_addr_ton=consts.SMPP_TON_ALNUM,
-                          source_addr_npi=consts.SMPP_NPI_UNK, source_addr=self.source_addr,
-                          dest_addr_ton=consts.SMPP_TON_INTL, dest_addr_npi=consts.SMPP_NPI_ISDN,
-                          destination_addr=out.address.lstrip("+"), short_message=part,
-                          data_coding=encoding, esm_class=esm_class, registered_delivery=1)
-            for part in parts)]
+        return [smpp.make_pdu("submit_sm", client=client, source_addr_ton=consts.SMPP_TON_ALNUM,
+                              source_addr_npi=consts.SMPP_NPI_UNK, source_addr=self.source_addr,
+                              dest_addr_ton=consts.SMPP_TON_INTL, dest_addr_npi=consts.SMPP_NPI_ISDN,
+                              destination_addr=out.address.lstrip("+"), short_message=part,
+                              data_coding=encoding, esm_class=esm_class, registered_delivery=1)
+                for part in parts]
 
     def _submit(self, client: _Client, pdu: Any) -> Future[Any] | None:
         """Send one PDU inside the window; its response arrives as the future's result."""
-        if not self.window.acquire(timeout=RESPONSE_TIMEOUT):
-            return None
-        future: Future[Any] = Future()
-        future.add_done_callback(lambda _: self.window.release())
-        with self._pending_lock:
-            self._pending[pdu.sequence] = future
+        return self._submit_all(client, [pdu])[0]
+
+    def _submit_all(self, client: _Client, pdus: Sequence[Any]) -> list[Future[Any] | None]:
+        """Send PDUs inside the window, each answered through its future (None: no room in
+        the window within ``RESPONSE_TIMEOUT``). While the window has room, PDUs wait to be
+        written together; when it is full, those waiting are written and the next waits
+        for an answer to free a place."""
+        futures: list[Future[Any] | None] = []
+        waiting: list[tuple[Any, Future[Any]]] = []
+        for pdu in pdus:
+            if not self.window.acquire(blocking=False):
+                self._write(client, waiting)
+                waiting = []
+                if not self.window.acquire(timeout=RESPONSE_TIMEOUT):
+                    futures.append(None)
+                    continue
+            future: Future[Any] = Future()
+            future.add_done_callback(lambda _: self.window.release())
+            with self._pending_lock:
+                self._pending[pdu.sequence] = future
+            waiting.append((pdu, future))
+            futures.append(future)
+        self._write(client, waiting)
+        return futures
+
+    def _write(self, client: _Client, waiting: list[tuple[Any, Future[Any]]]) -> None:
+        if not waiting:
+            return
         try:
-            client.send_pdu(pdu)
+            client.send_pdus([pdu for pdu, _ in waiting])
         except (exceptions.ConnectionError, exceptions.PDUError, OSError) as error:
             with self._pending_lock:
-                self._pending.pop(pdu.sequence, None)
-            future.set_exception(ConnectionError(str(error)))
-        return future
+                for pdu, _ in waiting:
+                    self._pending.pop(pdu.sequence, None)
+            for _, future in waiting:
+                if not future.done():
+                    future.set_exception(ConnectionError(str(error)))
 
     def _collect(self, client: _Client, out: Outgoing, parts: list[tuple[Any, Future[Any] | None]]) -> Outcome:
         ids: list[str] = []
@@ -287,17 +417,13 @@ class SmppTransport:
         return "ok" if client is not None and client.state == consts.SMPP_CLIENT_STATE_BOUND_TRX else "down"
 
     def close(self) -> None:
-        """Unbind and disconnect (a graceful stop)."""
-        client = self._client
-        if client is not None:
-            try:
-                future = self._submit(client, smpp.make_pdu("unbind", client=client))
-                self._wait(future)
-            except Exception:  # noqa: BLE001 - closing anyway
-                pass
-        self._closing = True
-        self._drop()
-        self._closing = False
+        """A graceful stop: ``unbind`` and wait for the SMSC's ``unbind_resp`` (the reader then
+        stops and closes the socket), or give up on it after ``RESPONSE_TIMEOUT``."""
+        with self._send_lock:
+            client = self._client
+            if client is not None and client.state == consts.SMPP_CLIENT_STATE_BOUND_TRX:
+                self._wait(self._submit(client, smpp.make_pdu("unbind", client=client)))
+            self._drop("the bind was closed")
 
 
 def parse_deliver(pdu: Any) -> Inbound:
