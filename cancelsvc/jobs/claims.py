@@ -30,7 +30,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -165,6 +165,30 @@ def holding(
         row.claimed_until = None
 
 
+def finish_claimed(claims: Sequence[Claim[M]], values: Mapping[str, Any], *where: Any) -> set[Any]:
+    """Finish several claimed rows in one statement of the caller's transaction: ``values``
+    written and the claim released on the rows that still carry their claim and match
+    ``where``; returns their primary keys (the others are left as they are).
+
+    For work decided from what was read when the rows were claimed: ``where`` must then say
+    that the row has not changed since (a version column), as a unit's lock would.
+    """
+    done: set[Any] = set()
+    by_token: dict[tuple[type[Any], str], list[Any]] = {}
+    for held in claims:
+        by_token.setdefault((held.model, held.token), []).append(held.id)
+    for (model, token), ids in by_token.items():
+        pk = _pk(model)
+        done.update(db.session.execute(
+            sa.update(model)
+            .where(pk.in_(ids), model.claimed_by == token, *where)
+            .values(**values, claimed_by=None, claimed_until=None)
+            .returning(pk)
+            .execution_options(synchronize_session=False)
+        ).scalars())
+    return done
+
+
 def sweep_rows(
     query: sa.Select[Any],
     work: Callable[[Any], None],
@@ -172,9 +196,15 @@ def sweep_rows(
     now: datetime | None = None,
     limit: int | None = None,
     lease: timedelta | None = None,
+    settle: Callable[[list[Claim[Any]]], set[Any]] | None = None,
 ) -> int:
     """Claim due rows in batches (``in_batches``), then call ``work(row)`` for each in its
     own transaction.
+
+    ``settle(claims)``, when given, runs in the claiming transaction, where the claimed rows
+    are still locked (``FOR UPDATE`` on PostgreSQL, the write lock on SQLite): it finishes at
+    once the units that need nothing but a column written (``finish_claimed``) and returns
+    their primary keys; ``work`` is called for the others.
 
     A unit that raises is logged and rolled back (the row is retried once its lease
     expires); the others go on. Returns the number of units finished.
@@ -185,8 +215,11 @@ def sweep_rows(
     def batch(size: int) -> tuple[int, int]:
         with transaction():
             claims = claim(query, size, now=now, lease=lease)
-        done = 0
+            settled = settle(claims) if settle and claims else set()
+        done = len(settled)
         for held in claims:
+            if held.id in settled:
+                continue
             try:
                 with holding(held, now=now, lease=lease) as row:
                     if row is None:
