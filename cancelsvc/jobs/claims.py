@@ -38,6 +38,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask import has_app_context
+from sqlalchemy.sql.base import ExecutableOption
 
 from cancelsvc.database import is_postgres, transaction
 from models import db
@@ -137,26 +138,41 @@ def claim(
 
 @contextmanager
 def holding(
-    held: Claim[M], *, now: datetime | None = None, lease: timedelta | None = None
+    held: Claim[M],
+    *,
+    now: datetime | None = None,
+    lease: timedelta | None = None,
+    options: Sequence[ExecutableOption] = (),
 ) -> Iterator[M | None]:
     """One unit of work on a claimed row, in its own transaction.
 
-    Yields the row when the claim still holds (its lease is renewed first, which also
-    locks the row until commit) or ``None`` when another worker has taken it over.
-    The claim is released when the block ends normally; if it raises, everything is
-    rolled back and the row stays claimed until the lease runs out.
+    Yields the row when the claim still holds, locked until commit, or ``None`` when another
+    worker has taken it over. On PostgreSQL the row is read ``FOR UPDATE`` with the loader
+    ``options`` (e.g. ``joinedload`` of what the unit reads, in the same round trip); the lease
+    needs no renewal, since claimers skip locked rows and the unit ends by releasing the
+    claim, or rolls back, which would undo a renewal too. On SQLite the lease is renewed
+    with a conditional ``UPDATE … RETURNING`` (which takes the write lock) and ``options``
+    are not used. The claim is released when the block ends normally; if it raises,
+    everything is rolled back and the row stays claimed until the lease runs out.
     """
-    pk = _pk(held.model)
+    model = held.model
+    pk = _pk(model)
     lease = lease or configured_lease()
     with transaction():
-        # One round trip: the lease renewed and the row read back as it is now.
-        row = db.session.execute(
-            sa.update(held.model)
-            .where(pk == held.id, held.model.claimed_by == held.token)
-            .values(claimed_until=(now or utcnow()) + lease)
-            .returning(held.model)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        ).scalar_one_or_none()
+        mine = (pk == held.id, model.claimed_by == held.token)
+        if is_postgres():
+            # One round trip: the row locked and read as it is now, with what ``options`` load.
+            query = sa.select(model).where(*mine).options(*options).with_for_update(of=model)
+            result = db.session.execute(query.execution_options(populate_existing=True))
+            row = (result.unique() if options else result).scalar_one_or_none()
+        else:
+            row = db.session.execute(
+                sa.update(model)
+                .where(*mine)
+                .values(claimed_until=(now or utcnow()) + lease)
+                .returning(model)
+                .execution_options(synchronize_session=False, populate_existing=True)
+            ).scalar_one_or_none()
         if row is None:
             yield None
             return
@@ -197,6 +213,7 @@ def sweep_rows(
     limit: int | None = None,
     lease: timedelta | None = None,
     settle: Callable[[list[Claim[Any]]], set[Any]] | None = None,
+    options: Sequence[ExecutableOption] = (),
 ) -> int:
     """Claim due rows in batches (``in_batches``), then call ``work(row)`` for each in its
     own transaction.
@@ -204,7 +221,7 @@ def sweep_rows(
     ``settle(claims)``, when given, runs in the claiming transaction, where the claimed rows
     are still locked (``FOR UPDATE`` on PostgreSQL, the write lock on SQLite): it finishes at
     once the units that need nothing but a column written (``finish_claimed``) and returns
-    their primary keys; ``work`` is called for the others.
+    their primary keys; ``work`` is called for the others. ``options`` go to ``holding``.
 
     A unit that raises is logged and rolled back (the row is retried once its lease
     expires); the others go on. Returns the number of units finished.
@@ -221,7 +238,7 @@ def sweep_rows(
             if held.id in settled:
                 continue
             try:
-                with holding(held, now=now, lease=lease) as row:
+                with holding(held, now=now, lease=lease, options=options) as row:
                     if row is None:
                         continue
                     work(row)

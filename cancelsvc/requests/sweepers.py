@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from cancelsvc.jobs import sweeper
 from cancelsvc.jobs.claims import sweep_rows
@@ -31,7 +32,8 @@ def advance_requests(now: dt.datetime) -> int:
         .where(CancellationRequest.next_check_at <= now)
         .order_by(CancellationRequest.next_check_at)
     )
-    return sweep_rows(due, lambda req: advance(req, now), now=now)
+    # Every pass reads the checklist: loaded with the request, in the unit's first statement.
+    return sweep_rows(due, lambda req: advance(req, now), now=now, options=(joinedload(CancellationRequest.items),))
 
 
 def advance(req: CancellationRequest, now: dt.datetime) -> None:
