@@ -52,14 +52,16 @@ def advance(req: CancellationRequest, now: dt.datetime) -> None:
 def deactivate(change: Change) -> None:
     """The number goes: account cancelled, operator services stopped, overpayment refunded."""
     req = change.req
-    # Two statements, whatever the number of services (neither is read first).
-    db.session.execute(sa.update(Account).where(Account.id == req.account_id).values(status="cancelled"))
-    db.session.execute(
-        sa.update(ValueAddedService)
-        .where(ValueAddedService.account_id == req.account_id, ValueAddedService.provider == "operator",
-               ValueAddedService.status == "active")
-        .values(status="cancelled")
-    )
+    # Two statements, whatever the number of services (neither is read first); the unit's
+    # other changes are flushed together at its commit.
+    with db.session.no_autoflush:
+        db.session.execute(sa.update(Account).where(Account.id == req.account_id).values(status="cancelled"))
+        db.session.execute(
+            sa.update(ValueAddedService)
+            .where(ValueAddedService.account_id == req.account_id, ValueAddedService.provider == "operator",
+                   ValueAddedService.status == "active")
+            .values(status="cancelled")
+        )
     for item in req.items:
         if item.code in DONE_AT_DEACTIVATION:
             change.close_item(item, ItemStatus.DONE)
