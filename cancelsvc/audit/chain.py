@@ -6,6 +6,11 @@ changing, deleting, inserting or reordering records breaks the chain. The
 ``audit_head`` row names the last record: appenders update it first, which queues
 concurrent appenders behind each other's transaction (row lock on PostgreSQL, write
 lock on SQLite), and verification checks that the chain ends where the head says.
+
+On PostgreSQL an append is one statement: the head row is locked and read, advanced, and
+the record inserted with its hash computed by the server (``sha256`` over the same
+canonical JSON, whose sorted keys put ``prev_hash`` and ``seq`` between parts the caller
+renders); ``verify`` recomputes every hash in Python. SQLite takes three (in process).
 """
 
 from __future__ import annotations
@@ -41,20 +46,26 @@ def append(
     (``cancellation.withdrawn``), ``data`` JSON-like details. Concurrent appenders wait
     for each other until commit, so keep the rest of such transactions short.
     """
-    seq, prev_hash = _advance_head()
     record = AuditRecord(
-        seq=seq,
         at=utcnow(),
         actor=actor,
         action=action,
         subject_type=subject_type,
         subject_id=str(subject_id),
         data=to_json_value(dict(data or {})),
-        prev_hash=prev_hash,
     )
-    record.hash = record_hash(record)
-    db.session.add(record)
-    db.session.execute(sa.update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=record.hash))
+    # The chain's statements touch no other table: the caller's pending changes are flushed
+    # at its commit, with whatever it changes after this (one UPDATE per row, not two).
+    with db.session.no_autoflush:
+        if is_postgres():
+            linked = _append_on_server(record)
+            if linked is not None:
+                record.seq, record.prev_hash, record.hash = linked
+                return record  # already inserted: not added to the session
+        record.seq, record.prev_hash = _advance_head()
+        record.hash = record_hash(record)
+        db.session.add(record)
+        db.session.execute(sa.update(AuditHead).where(AuditHead.id == HEAD_ID).values(hash=record.hash))
     return record
 
 
@@ -71,6 +82,60 @@ def record_hash(record: AuditRecord) -> str:
         "prev_hash": record.prev_hash,
     }
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def hashed_parts(record: AuditRecord) -> tuple[str, str]:
+    """The canonical JSON that ``record_hash`` hashes, without ``prev_hash`` and ``seq``:
+    the text before ``,"prev_hash":"…","seq":…,`` and the text after it (sorted keys:
+    action, actor, at, data < prev_hash < seq < subject_id, subject_type)."""
+    before = canonical_json({
+        "action": record.action,
+        "actor": record.actor,
+        "at": record.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "data": record.data,
+    })
+    after = canonical_json({"subject_id": record.subject_id, "subject_type": record.subject_type})
+    return before[:-1], after[1:]
+
+
+#: One round trip on PostgreSQL: lock and read the head (``FOR UPDATE`` reads the newest
+#: version after waiting for another appender), advance it with the new record's hash, and
+#: insert the record. ``hashed_parts`` surround ``prev_hash`` and ``seq`` in the hashed text.
+_APPEND_SQL = sa.text("""
+WITH head AS (SELECT seq, hash FROM audit_head WHERE id = :head_id FOR UPDATE),
+linked AS (
+    SELECT head.seq + 1 AS seq, head.hash AS prev_hash,
+           encode(sha256(convert_to(
+               CAST(:before AS TEXT) || ',"prev_hash":"' || head.hash || '","seq":' || CAST(head.seq + 1 AS TEXT)
+               || ',' || CAST(:after AS TEXT),
+               'UTF8')), 'hex') AS hash
+    FROM head
+),
+advanced AS (
+    UPDATE audit_head SET seq = linked.seq, hash = linked.hash FROM linked WHERE audit_head.id = :head_id
+    RETURNING audit_head.seq
+)
+INSERT INTO audit_records (seq, at, actor, action, subject_type, subject_id, data, prev_hash, hash)
+SELECT linked.seq, :at, CAST(:actor AS TEXT), CAST(:action AS TEXT), CAST(:subject_type AS TEXT),
+       CAST(:subject_id AS TEXT), CAST(:data AS JSON), linked.prev_hash,
+       linked.hash
+FROM linked JOIN advanced ON advanced.seq = linked.seq
+RETURNING seq, prev_hash, hash
+""").bindparams(
+    sa.bindparam("at", type_=AuditRecord.__table__.c.at.type),
+    sa.bindparam("data", type_=sa.JSON()),
+)
+
+
+def _append_on_server(record: AuditRecord) -> tuple[int, str, str] | None:
+    """Insert ``record`` linked to the head in one statement; None when there is no head yet."""
+    before, after = hashed_parts(record)
+    row = db.session.execute(_APPEND_SQL, {
+        "head_id": HEAD_ID, "before": before, "after": after, "at": record.at, "actor": record.actor,
+        "action": record.action, "subject_type": record.subject_type, "subject_id": record.subject_id,
+        "data": record.data,
+    }).first()
+    return (row.seq, row.prev_hash, row.hash) if row is not None else None
 
 
 def _advance_head() -> tuple[int, str]:

@@ -21,12 +21,18 @@ from models.calls import CALL_KINDS
 FOLLOW_UP, DISSATISFIED = "follow_up", "dissatisfied"
 
 
-def sync(req: CancellationRequest, now: dt.datetime, actor: str) -> None:
-    """Create or close ``req``'s call tasks; no query unless the request was deactivated or followed up."""
+def sync(req: CancellationRequest, now: dt.datetime, actor: str, *, just_deactivated: bool = False) -> None:
+    """Create or close ``req``'s call tasks; no query unless the request was deactivated or followed up.
+
+    ``just_deactivated``: the change being finished deactivated the request, so it has no
+    follow-up task yet (only this function adds one, once deactivated) and none is read.
+    """
     if req.deactivated_at is None and not req.follow_up:
         return
-    tasks = {t.kind: t for t in db.session.execute(
-        sa.select(CallTask).where(CallTask.request_id == req.id)).scalars()}
+    tasks: dict[str, CallTask] = {}
+    if not (just_deactivated and not req.follow_up):
+        tasks = {t.kind: t for t in db.session.execute(
+            sa.select(CallTask).where(CallTask.request_id == req.id)).scalars()}
     recorded: dict[str, Any] = req.follow_up or {}
     if req.deactivated_at is not None and FOLLOW_UP not in tasks and not recorded:
         hours = dt.timedelta(hours=settings().CANCELSVC_FOLLOW_UP_HOURS)

@@ -30,7 +30,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +38,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask import has_app_context
+from sqlalchemy.sql.base import ExecutableOption
 
 from cancelsvc.database import is_postgres, transaction
 from models import db
@@ -137,32 +138,71 @@ def claim(
 
 @contextmanager
 def holding(
-    held: Claim[M], *, now: datetime | None = None, lease: timedelta | None = None
+    held: Claim[M],
+    *,
+    now: datetime | None = None,
+    lease: timedelta | None = None,
+    options: Sequence[ExecutableOption] = (),
 ) -> Iterator[M | None]:
     """One unit of work on a claimed row, in its own transaction.
 
-    Yields the row when the claim still holds (its lease is renewed first, which also
-    locks the row until commit) or ``None`` when another worker has taken it over.
-    The claim is released when the block ends normally; if it raises, everything is
-    rolled back and the row stays claimed until the lease runs out.
+    Yields the row when the claim still holds, locked until commit, or ``None`` when another
+    worker has taken it over. On PostgreSQL the row is read ``FOR UPDATE`` with the loader
+    ``options`` (e.g. ``joinedload`` of what the unit reads, in the same round trip); the lease
+    needs no renewal, since claimers skip locked rows and the unit ends by releasing the
+    claim, or rolls back, which would undo a renewal too. On SQLite the lease is renewed
+    with a conditional ``UPDATE … RETURNING`` (which takes the write lock) and ``options``
+    are not used. The claim is released when the block ends normally; if it raises,
+    everything is rolled back and the row stays claimed until the lease runs out.
     """
-    pk = _pk(held.model)
+    model = held.model
+    pk = _pk(model)
     lease = lease or configured_lease()
     with transaction():
-        # One round trip: the lease renewed and the row read back as it is now.
-        row = db.session.execute(
-            sa.update(held.model)
-            .where(pk == held.id, held.model.claimed_by == held.token)
-            .values(claimed_until=(now or utcnow()) + lease)
-            .returning(held.model)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        ).scalar_one_or_none()
+        mine = (pk == held.id, model.claimed_by == held.token)
+        if is_postgres():
+            # One round trip: the row locked and read as it is now, with what ``options`` load.
+            query = sa.select(model).where(*mine).options(*options).with_for_update(of=model)
+            result = db.session.execute(query.execution_options(populate_existing=True))
+            row = (result.unique() if options else result).scalar_one_or_none()
+        else:
+            row = db.session.execute(
+                sa.update(model)
+                .where(*mine)
+                .values(claimed_until=(now or utcnow()) + lease)
+                .returning(model)
+                .execution_options(synchronize_session=False, populate_existing=True)
+            ).scalar_one_or_none()
         if row is None:
             yield None
             return
         yield row
         row.claimed_by = None
         row.claimed_until = None
+
+
+def finish_claimed(claims: Sequence[Claim[M]], values: Mapping[str, Any], *where: Any) -> set[Any]:
+    """Finish several claimed rows in one statement of the caller's transaction: ``values``
+    written and the claim released on the rows that still carry their claim and match
+    ``where``; returns their primary keys (the others are left as they are).
+
+    For work decided from what was read when the rows were claimed: ``where`` must then say
+    that the row has not changed since (a version column), as a unit's lock would.
+    """
+    done: set[Any] = set()
+    by_token: dict[tuple[type[Any], str], list[Any]] = {}
+    for held in claims:
+        by_token.setdefault((held.model, held.token), []).append(held.id)
+    for (model, token), ids in by_token.items():
+        pk = _pk(model)
+        done.update(db.session.execute(
+            sa.update(model)
+            .where(pk.in_(ids), model.claimed_by == token, *where)
+            .values(**values, claimed_by=None, claimed_until=None)
+            .returning(pk)
+            .execution_options(synchronize_session=False)
+        ).scalars())
+    return done
 
 
 def sweep_rows(
@@ -172,9 +212,16 @@ def sweep_rows(
     now: datetime | None = None,
     limit: int | None = None,
     lease: timedelta | None = None,
+    settle: Callable[[list[Claim[Any]]], set[Any]] | None = None,
+    options: Sequence[ExecutableOption] = (),
 ) -> int:
     """Claim due rows in batches (``in_batches``), then call ``work(row)`` for each in its
     own transaction.
+
+    ``settle(claims)``, when given, runs in the claiming transaction, where the claimed rows
+    are still locked (``FOR UPDATE`` on PostgreSQL, the write lock on SQLite): it finishes at
+    once the units that need nothing but a column written (``finish_claimed``) and returns
+    their primary keys; ``work`` is called for the others. ``options`` go to ``holding``.
 
     A unit that raises is logged and rolled back (the row is retried once its lease
     expires); the others go on. Returns the number of units finished.
@@ -185,10 +232,13 @@ def sweep_rows(
     def batch(size: int) -> tuple[int, int]:
         with transaction():
             claims = claim(query, size, now=now, lease=lease)
-        done = 0
+            settled = settle(claims) if settle and claims else set()
+        done = len(settled)
         for held in claims:
+            if held.id in settled:
+                continue
             try:
-                with holding(held, now=now, lease=lease) as row:
+                with holding(held, now=now, lease=lease, options=options) as row:
                     if row is None:
                         continue
                     work(row)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from cancelsvc.calls import tasks as calls
-from cancelsvc.jobs import configured_batch, sweep_rows, sweeper
+from cancelsvc.jobs import Claim, configured_batch, finish_claimed, sweep_rows, sweeper
 from cancelsvc.notifications.policy import latest_allowed_before
 from cancelsvc.notifications.queue import cause_key, queue, quiet_hours
 from cancelsvc.outbox import CANCELLATION_CREATED, CANCELLATION_NODE_CHANGED, CANCELLATION_STATE_CHANGED, subscriber
@@ -101,8 +101,10 @@ def on_state_changed(event: DomainEvent) -> None:
 def on_node_changed(event: DomainEvent) -> None:
     """Refund paid; a new to-do waiting on the customer."""
     node, status = event.data.get("node"), event.data.get("status")
-    if status != NodeStatus.DONE:
-        return  # both moments follow a step that is done: no need to read the request
+    if status != NodeStatus.DONE or node == NodeCode.DEACTIVATED:
+        # Both moments follow a step that is done, neither the deactivation (the request is
+        # closed; its message follows the state change): no need to read the request.
+        return
     req = db.session.get(CancellationRequest, event.subject_id)
     if req is None:
         return
@@ -209,24 +211,43 @@ def apologise_for_late_steps(now: dt.datetime) -> int:
 
     Lateness is derived by the lifecycle (``Change.finish``), which publishes no event for it
     but marks the request (``late_check_at``, an indexed column): this sweep claims the marked
-    requests in batches and clears the mark. Returns how many requests it looked at.
+    requests in batches and clears the mark. A request with nothing to apologise for (closed
+    meanwhile, or its late steps wait on the customer) is cleared with the others of its batch
+    in one statement when it is claimed; each of the others in its own transaction, with its
+    apologies. Returns how many requests it looked at.
     """
     due = (
         sa.select(CancellationRequest)
         .where(CancellationRequest.late_check_at <= now)
         .order_by(CancellationRequest.late_check_at)
     )
-    return sweep_rows(due, lambda req: _apologise(req, now), now=now, limit=configured_batch(SLA_BATCH))
+    return sweep_rows(due, lambda req: _apologise(req, now), now=now, limit=configured_batch(SLA_BATCH),
+                      settle=_clear_quiet)
+
+
+def _clear_quiet(claims: list[Claim[CancellationRequest]]) -> set[str]:
+    """Clear the mark of the claimed requests that need no apology (they are locked: read as they are)."""
+    ids = [held.id for held in claims]
+    rows = db.session.execute(
+        sa.select(CancellationRequest.id, CancellationRequest.state, CancellationRequest.nodes)
+        .where(CancellationRequest.id.in_(ids))
+    ).all()
+    quiet = {row.id for row in rows if not _late_steps(row.state, row.nodes)}
+    return finish_claimed([held for held in claims if held.id in quiet], {"late_check_at": None})
+
+
+def _late_steps(state: str, nodes: dict[str, dict[str, object]] | None) -> list[str]:
+    """The operator-side steps of an open request that missed their SLA and are not done."""
+    if state not in OPEN_STATES:
+        return []
+    return [code for code, node in (nodes or {}).items()
+            if node.get("sla_breached") and node.get("status") in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS)
+            and node.get("waiting_on") != CUSTOMER]
 
 
 def _apologise(req: CancellationRequest, now: dt.datetime) -> None:
     req.late_check_at = None
-    if req.state not in OPEN_STATES:
-        return
-    for code, node in (req.nodes or {}).items():
-        late = node.get("sla_breached") and node.get("status") in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS)
-        if not late or node.get("waiting_on") == CUSTOMER:
-            continue
+    for code in _late_steps(req.state, req.nodes):
         eta = (req.eta or {}).get("expected")
         queue(req, Moment.SLA_MISSED, UPDATE, cause=cause_key(req.id, Moment.SLA_MISSED, code),
               now=now, params={"code": req.tracking_code, "step": code, "eta": eta,

@@ -6,11 +6,12 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 
 from cancelsvc.database import transaction
-from cancelsvc.jobs import Claim, claim, configured_batch, holding, in_batches, sweeper
+from cancelsvc.jobs import Claim, claim, configured_batch, configured_lease, in_batches, sweeper
 from cancelsvc.outbox.subscribers import Handler, one_batch
 from cancelsvc.services import services
 from models import DomainEvent, db
@@ -43,18 +44,25 @@ def dispatch_events(now: datetime) -> int:
 
     def hand_over_batch(claims: list[Claim[DomainEvent]]) -> int:
         dispatched = 0
+        lease = configured_lease()
         for held in claims:
             subject: str | None = None
             try:
-                with holding(held, now=now) as event:
-                    if event is None or event.subject_id in waiting:
+                with transaction():
+                    event = _renew(held, now + lease)
+                    if event is None:
+                        continue
+                    if event.subject_id in waiting:
+                        _release(held, {})  # for a later pass, after the subject's earlier event
                         continue
                     subject = event.subject_id
-                    if _hand_over(event):
-                        event.dispatched_at = now
-                        dispatched += 1
-                    else:
-                        waiting.add(subject)
+                    error = _hand_over(event)
+                    _release(held, {"dispatched_at": None if error else now, "attempts": event.attempts + 1,
+                                    "last_error": error})
+                if error is None:
+                    dispatched += 1
+                else:
+                    waiting.add(subject)
             except Exception:
                 log.exception("dispatching event %s failed; it is retried after its lease", held.id)
                 if subject is not None:
@@ -64,8 +72,37 @@ def dispatch_events(now: datetime) -> int:
     return in_batches(batch, configured_batch(BATCH))
 
 
-def _hand_over(event: DomainEvent) -> bool:
-    """Call every handler of the event; True when all succeeded.
+#: The columns a handler reads; an event is never changed once written, but for its dispatch.
+_EVENT = cast(sa.Table, DomainEvent.__table__)
+_READ = (_EVENT.c.id, _EVENT.c.type, _EVENT.c.subject_id, _EVENT.c.data, _EVENT.c.created_at, _EVENT.c.attempts)
+
+
+def _renew(held: Claim[DomainEvent], until: datetime) -> DomainEvent | None:
+    """The unit's first statement, as ``jobs.holding``: the lease renewed (the row locked until
+    commit) and the event read back, or None when another worker took it over.
+
+    Plain statements on the table: the event is handed to the handlers as a detached copy
+    (they only read it) and its dispatch is written by ``_release``.
+    """
+    row = db.session.execute(
+        sa.update(_EVENT)
+        .where(_EVENT.c.id == held.id, _EVENT.c.claimed_by == held.token)
+        .values(claimed_until=until)
+        .returning(*_READ)
+    ).first()
+    return DomainEvent(**row._asdict()) if row is not None else None
+
+
+def _release(held: Claim[DomainEvent], values: dict[str, Any]) -> None:
+    """Write ``values`` (the pass: dispatched, or the failure) and release the claim, in the
+    unit's transaction (the row is locked since ``_renew``)."""
+    db.session.execute(
+        sa.update(_EVENT).where(_EVENT.c.id == held.id).values(**values, claimed_by=None, claimed_until=None)
+    )
+
+
+def _hand_over(event: DomainEvent) -> str | None:
+    """Call every handler of the event; None when all succeeded, else what to record.
 
     The handlers run together in one SAVEPOINT. When one fails, it is logged, that SAVEPOINT
     is rolled back and the other handlers run again each in its own SAVEPOINT, so their
@@ -84,9 +121,7 @@ def _hand_over(event: DomainEvent) -> bool:
         culprit = max(called - 1, 0)
         failed.append(_failed(handlers[culprit], event))
         failed.extend(_one_by_one(event, handlers[:culprit] + handlers[culprit + 1:]))
-    event.attempts += 1
-    event.last_error = f"handler failed: {', '.join(sorted(failed, key=_order(handlers)))}"[:500] if failed else None
-    return not failed
+    return f"handler failed: {', '.join(sorted(failed, key=_order(handlers)))}"[:500] if failed else None
 
 
 def _one_by_one(event: DomainEvent, handlers: list[Handler]) -> list[str]:

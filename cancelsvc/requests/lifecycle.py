@@ -77,6 +77,8 @@ class Change:
     now: dt.datetime = field(default_factory=utcnow)
     changed: bool = False
     audit_data: dict[str, Any] = field(default_factory=dict)
+    #: Set by the deactivation: the request had no call task before this change.
+    deactivated: bool = False
     _new_state: str | None = None
 
     def note(self, node: str, message: str, **params: Any) -> None:
@@ -129,7 +131,7 @@ class Change:
         self._revise_eta(nodes)
         req.next_check_at = _next_check(req, nodes, self.now)
         _derive_queue_columns(req, nodes)
-        calls.sync(req, self.now, self.caller)
+        calls.sync(req, self.now, self.caller, just_deactivated=self.deactivated)
         if not (self.changed or node_changes):
             return
         req.version += 1

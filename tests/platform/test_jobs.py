@@ -14,7 +14,17 @@ import sqlalchemy as sa
 from huey import RedisHuey, SqliteHuey
 
 from cancelsvc.database import transaction
-from cancelsvc.jobs import DEFAULT_LEASE, claim, configured_lease, holding, sweep_rows, sweeper, sweepers, tick
+from cancelsvc.jobs import (
+    DEFAULT_LEASE,
+    claim,
+    configured_lease,
+    finish_claimed,
+    holding,
+    sweep_rows,
+    sweeper,
+    sweepers,
+    tick,
+)
 from cancelsvc.jobs.queue import SweepConsumer, build_consumer, create_huey
 from cancelsvc.outbox import publish
 from cancelsvc.services import services
@@ -119,6 +129,44 @@ def test_sweep_rows_isolates_a_failing_unit(app: Any, caplog: Any) -> None:
     failed = db.session.get(WebhookDelivery, ids[1])
     assert failed.claimed_by is not None  # kept until its lease runs out, then retried
     assert sweep_rows(_due(now), work, now=now + DEFAULT_LEASE + timedelta(seconds=1)) == 2
+
+
+def test_finish_claimed_writes_and_releases_only_rows_still_held(app: Any) -> None:
+    now = utcnow()
+    ids = _deliveries(3, now)
+    with transaction():
+        dead_worker = claim(_due(now), now=now)
+    later = now + DEFAULT_LEASE + timedelta(seconds=1)
+    with transaction():
+        new_worker = claim(_due(later), 1, now=later)  # takes the first row over
+    with transaction():
+        done = finish_claimed(dead_worker, {"last_error": "settled"}, WebhookDelivery.id != ids[2])
+    assert done == {ids[1]}  # not the row taken over, not the one ``where`` leaves out
+    db.session.expire_all()
+    rows = {i: db.session.get(WebhookDelivery, i) for i in ids}
+    assert rows[ids[1]].last_error == "settled" and rows[ids[1]].claimed_by is None
+    assert rows[ids[0]].last_error is None and rows[ids[0]].claimed_by == new_worker[0].token
+    assert rows[ids[2]].last_error is None and rows[ids[2]].claimed_by == dead_worker[0].token
+
+
+def test_sweep_rows_settles_some_units_in_the_claiming_transaction(app: Any) -> None:
+    now = utcnow()
+    ids = _deliveries(4, now)
+    worked: list[str] = []
+
+    def settle(claims: list[Any]) -> set[Any]:
+        return finish_claimed([c for c in claims if c.id in ids[:2]], {"status": "delivered", "last_error": "settled"})
+
+    def work(delivery: WebhookDelivery) -> None:
+        delivery.status, delivery.last_error = "delivered", "worked"
+        worked.append(delivery.id)
+
+    assert sweep_rows(_due(now), work, now=now, limit=3, settle=settle) == 4
+    assert worked == ids[2:]
+    db.session.expire_all()
+    rows = [db.session.get(WebhookDelivery, i) for i in ids]
+    assert [r.last_error for r in rows] == ["settled", "settled", "worked", "worked"]
+    assert all(r.claimed_by is None for r in rows)
 
 
 DELIVERY_LEASE = DEFAULT_LEASE * LEASE_FACTOR
