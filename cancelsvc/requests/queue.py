@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Unpack
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -59,7 +59,7 @@ def _shape(principal: Principal, f: QueueFilter) -> tuple[_Shape, dict[str, Any]
 
 
 @lru_cache(maxsize=128)
-def _statements(shape: _Shape) -> tuple[sa.Select[int], sa.Select[Unpack[tuple[Any, ...]]]]:
+def _statements(shape: _Shape) -> tuple[sa.Select[int], sa.Select[*tuple[Any, ...]]]:
     """The count and the page of rows for one shape of filters, built once: building and
     keying the statements cost more than running them."""
     has_store, open_only, breached, state, waiting_on, created_from, created_to = shape
