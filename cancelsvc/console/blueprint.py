@@ -15,6 +15,7 @@ from wtforms import ValidationError
 from cancelsvc.auth.sessions import current_staff
 from cancelsvc.console import helpers, labels
 from cancelsvc.console.forms import SearchForm
+from cancelsvc.database import READ_METHODS, statements_on_their_own
 from cancelsvc.errors import AppError, Unprocessable
 from cancelsvc.handlers import register_not_found_page
 from cancelsvc.i18n import current_locale
@@ -32,6 +33,8 @@ def console_context() -> None:
 
     Forms carry Flask-WTF's CSRF token, so the API's header check does not apply here.
     """
+    if request.method in READ_METHODS:
+        statements_on_their_own()  # a page that only reads: no BEGIN/ROLLBACK round trips
     if session.get("locale") in LOCALES:
         g.locale = session["locale"]
     if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):

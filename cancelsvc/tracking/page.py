@@ -28,7 +28,7 @@ from wtforms import ValidationError
 from cancelsvc.auth.principal import Principal
 from cancelsvc.calls import service as calls
 from cancelsvc.common.responses import presented
-from cancelsvc.database import transaction
+from cancelsvc.database import READ_METHODS, statements_on_their_own, transaction
 from cancelsvc.errors import AppError, Conflict, NotFound
 from cancelsvc.extensions import limiter
 from cancelsvc.handlers import register_not_found_page
@@ -70,6 +70,8 @@ def page_context() -> None:
     """The language the customer chose wins; every form carries Flask-WTF's CSRF token."""
     g.tracking_failed = False  # set by a wrong guess; the rate limiter reads it after the view
     g.pop("tracking_access", None)
+    if request.method in READ_METHODS:
+        statements_on_their_own()  # the page and progress.json only read: no BEGIN/ROLLBACK round trips
     if session.get("locale") in LOCALES:
         g.locale = session["locale"]
     if request.method == "POST":
