@@ -41,12 +41,28 @@ def csrf_token() -> str:
 
 
 def request_url(request_id: str) -> str:
-    """``url_for("console.request_page", request_id=…)``: the queue and the lists link every
-    row, so the path is built once per request and each row only adds its (quoted) id."""
-    prefix: str | None = g.get("console_request_url")
-    if prefix is None:
-        prefix = g.console_request_url = url_for("console.request_page", request_id="-")[:-1]
-    return prefix + quote(request_id, safe=_SEGMENT_SAFE)
+    """``url_for("console.request_page", request_id=…)``, for the rows of the lists."""
+    return _row_url("console.request_page", "request_id", request_id)
+
+
+def close_call_url(call_id: str) -> str:
+    """``url_for("console.close_call", call_id=…)``, for the call list's forms."""
+    return _row_url("console.close_call", "call_id", call_id)
+
+
+_PLACEHOLDER = "0row0"
+
+
+def _row_url(endpoint: str, name: str, value: str) -> str:
+    """The lists link every row: the path around the row's id is built once per request,
+    and each row only adds its (quoted) id."""
+    paths: dict[str, tuple[str, str]] = g.setdefault("console_row_urls", {})
+    around = paths.get(endpoint)
+    if around is None:
+        values: dict[str, Any] = {name: _PLACEHOLDER}
+        before, after = url_for(endpoint, **values).split(_PLACEHOLDER)
+        around = paths[endpoint] = (before, after)
+    return around[0] + quote(value, safe=_SEGMENT_SAFE) + around[1]
 
 
 def state_tag(state: str) -> Markup:
