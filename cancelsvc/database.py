@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
-from flask import has_request_context, request
+from flask import Response, after_this_request, has_request_context, request
 
 from models import db
 
@@ -69,8 +69,26 @@ def single_statement_writes(view: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        if is_postgres() and not db.session().in_transaction():
-            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        statements_on_their_own()
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def statements_on_their_own() -> None:
+    """On PostgreSQL, run the request's statements in autocommit mode from here on (before
+    its first statement): no ``BEGIN``/``ROLLBACK`` round trips. For ``single_statement_writes``
+    and for pages that only read: at READ COMMITTED each statement reads its own snapshot
+    anyway, so a read-only page sees exactly what it saw inside a transaction."""
+    if is_postgres() and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        if has_request_context():
+            after_this_request(_give_back)
+
+
+def _give_back(response: Response) -> Response:
+    """The autocommit connection goes back to the pool (its isolation level reset) with the
+    request, even where the session outlives it (an application context held open around
+    several requests): whatever runs next begins a transaction of its own."""
+    db.session.rollback()
+    return response

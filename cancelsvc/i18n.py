@@ -34,6 +34,19 @@ def current_locale() -> str:
     return locale
 
 
+def gettext(message: str, **variables: Any) -> str:
+    """``flask_babel.gettext`` for the response language, without its per-call look-ups of
+    the domain and the catalog (a page builds a few dozen texts)."""
+    text = translations(current_locale()).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``flask_babel.ngettext``, likewise (``num`` is a parameter too)."""
+    variables.setdefault("num", num)
+    return translations(current_locale()).ungettext(singular, plural, num) % variables
+
+
 # Jinja's newstyle gettext, with the catalog looked up directly: a console page calls ``_()``
 # a few hundred times, and Flask-Babel's per-call look-ups plus Jinja's alias cost more than
 # the translation. Same output: the text is safe markup in HTML templates and always goes

@@ -47,11 +47,15 @@ class BearerAwareSessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+# Built once: every console request loads its user (``session.get`` builds its query each time).
+_USER_BY_ID = sa.select(StaffUser).where(StaffUser.id == sa.bindparam("id"))
+
+
 def load_user(user_id: str) -> StaffUser | None:
     """Flask-Login user loader."""
     if not user_id.isdigit():
         return None
-    user = db.session.get(StaffUser, int(user_id))
+    user = db.session.execute(_USER_BY_ID, {"id": int(user_id)}).scalar_one_or_none()
     return user if user is not None and user.active else None
 
 

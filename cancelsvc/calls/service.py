@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,29 +22,26 @@ from models import Account, CallTask, CancellationRequest, Customer, db
 RETRY_AFTER = dt.timedelta(hours=2)
 
 
-def _scope(query: sa.Select[Any], principal: Principal, store: str | None) -> sa.Select[Any] | None:
+def _store_of(principal: Principal, store: str | None) -> tuple[bool, str | None]:
+    """Whether the caller may see calls here, and the store they are limited to (None: all)."""
     if principal.is_staff and not principal.sees_everything:
         if store is not None and store != principal.store_code:
-            return None
-        return query.where(CallTask.store_code == principal.store_code)
-    return query.where(CallTask.store_code == store) if store is not None else query
+            return False, None
+        return True, principal.store_code
+    return True, store
 
 
-def list_calls(principal: Principal, now: dt.datetime, page: int, page_size: int,
-               store: str | None = None) -> tuple[list[dict[str, Any]], int]:
-    """Open call tasks that are due, most urgent first: dissatisfied customers, then follow-ups."""
-    base = _scope(sa.select(CallTask.id).where(CallTask.closed_at.is_(None), CallTask.due_at <= now),
-                  principal, store)
-    if base is None:
-        return [], 0
-    total = db.session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
-    offset = offset_of(page, page_size)
-    if offset is None:
-        return [], int(total)
+@lru_cache(maxsize=4)
+def _statements(by_store: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The count and the page of due calls, built once (with or without a store)."""
+    base = sa.select(CallTask.id).where(CallTask.closed_at.is_(None), CallTask.due_at <= sa.bindparam("now"))
+    if by_store:
+        base = base.where(CallTask.store_code == sa.bindparam("store"))
+    count = sa.select(sa.func.count()).select_from(base.subquery())
     order = (CallTask.priority, CallTask.due_at, CallTask.id)
-    ids = base.order_by(*order).limit(page_size).offset(offset).subquery()
+    ids = base.order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery()
     r = CancellationRequest
-    rows = db.session.execute(
+    rows = (
         sa.select(CallTask, r.tracking_code, r.contact, r.follow_up, r.deactivated_at, Account.msisdn,
                   Customer.name.label("customer_name"), Customer.phone, Customer.email)
         .join(ids, ids.c.id == CallTask.id)
@@ -51,8 +49,24 @@ def list_calls(principal: Principal, now: dt.datetime, page: int, page_size: int
         .join(Account, Account.id == r.account_id)
         .join(Customer, Customer.id == r.customer_id)
         .order_by(*order)
-    ).all()
-    return [_row(row) for row in rows], int(total)
+    )
+    return count, rows
+
+
+def list_calls(principal: Principal, now: dt.datetime, page: int, page_size: int,
+               store: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Open call tasks that are due, most urgent first: dissatisfied customers, then follow-ups."""
+    allowed, store = _store_of(principal, store)
+    if not allowed:
+        return [], 0
+    count, rows = _statements(store is not None)
+    values: dict[str, Any] = {"now": now, "store": store} if store is not None else {"now": now}
+    total = db.session.execute(count, values).scalar_one()
+    offset = offset_of(page, page_size)
+    if offset is None:
+        return [], int(total)
+    found = db.session.execute(rows, {**values, "limit": page_size, "offset": offset}).all()
+    return [_row(row) for row in found], int(total)
 
 
 def _row(row: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from wtforms import ValidationError
 from cancelsvc.auth.sessions import current_staff
 from cancelsvc.console import helpers, labels
 from cancelsvc.console.forms import SearchForm
+from cancelsvc.database import READ_METHODS, statements_on_their_own
 from cancelsvc.errors import AppError, Unprocessable
 from cancelsvc.handlers import register_not_found_page
 from cancelsvc.i18n import current_locale
@@ -32,6 +33,8 @@ def console_context() -> None:
 
     Forms carry Flask-WTF's CSRF token, so the API's header check does not apply here.
     """
+    if request.method in READ_METHODS:
+        statements_on_their_own()  # a page that only reads: no BEGIN/ROLLBACK round trips
     if session.get("locale") in LOCALES:
         g.locale = session["locale"]
     if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
@@ -58,7 +61,7 @@ def no_store(response: Any) -> Any:
 # Functions the templates call are globals of the template environment, so the macros in
 # ``_macros.html`` import without the page's context (Jinja then caches them).
 for _name, _function in (("csrf_token", helpers.csrf_token), ("page_language", current_locale), ("money", helpers.money),
-                         ("percent", helpers.percent), ("term", helpers.term), ("when", helpers.when), ("day", helpers.day), ("label", labels.label)):
+                         ("percent", helpers.percent), ("term", helpers.term), ("request_url", helpers.request_url), ("close_call_url", helpers.close_call_url), ("state_tag", helpers.state_tag), ("when", helpers.when), ("day", helpers.day), ("label", labels.label)):
     blp.add_app_template_global(_function, _name)
 blp.record_once(lambda state: state.app.jinja_env.globals.update(labels=labels))
 

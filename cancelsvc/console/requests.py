@@ -25,7 +25,7 @@ from cancelsvc.requests import service
 from cancelsvc.requests.presenter import request_document
 from cancelsvc.requests.progress import ITEM_NODE
 from cancelsvc.services import settings
-from models import Account, CancellationRequest, Customer, Store, db
+from models import Account, CancellationRequest, Customer, Precheck, Store, db
 from models.base import utcnow
 
 STALE = "stale"
@@ -161,7 +161,9 @@ def print_page(request_id: str) -> ResponseReturnValue:
     qr = _qr_code(url, _("Tracking page"))
     from cancelsvc.precheck import service as prechecks
 
-    pre = prechecks.document(principal, prechecks.get_precheck(principal, req.precheck_id), current_locale())
+    # The request's own pre-check: whoever sees the request sees it (same account, no second check).
+    pre = prechecks.document(principal, db.session.get_one(Precheck, req.precheck_id), current_locale(),
+                             msisdn=who.msisdn)
     fees = [f for f in pre["findings"] if f.get("calculation")]  # the amounts are in the to-do list
     due = {n["code"]: n["due_at"] for n in doc["progress"]["nodes"]}
     deadlines = {i["key"]: due.get(ITEM_NODE.get(i["code"], "")) for i in doc["checklist"]}

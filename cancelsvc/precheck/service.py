@@ -22,7 +22,7 @@ from cancelsvc.workdays import local_date
 from models import Account, Precheck, db
 from models.base import new_uuid, utcnow
 
-__all__ = ["VALIDITY", "document", "get_precheck", "run_precheck"]
+__all__ = ["VALIDITY", "document", "get_precheck", "run_precheck", "visible_precheck"]
 
 
 _PRECHECKS = cast(sa.Table, Precheck.__table__)
@@ -88,13 +88,22 @@ def run_precheck(
 
 def get_precheck(principal: Principal, precheck_id: str) -> Precheck:
     """A stored pre-check the caller may see (404 otherwise)."""
+    return visible_precheck(principal, precheck_id)[0]
+
+
+def visible_precheck(principal: Principal, precheck_id: str) -> tuple[Precheck, str]:
+    """``get_precheck`` and the account's number (read with the visibility check, for ``document``)."""
     row = db.session.get(Precheck, precheck_id) if len(precheck_id) <= 36 else None
     if row is None:
         raise NotFound(code="precheck.not_found")
-    account = db.session.get(Account, row.account_id)
+    account = db.session.execute(_ACCOUNT_REF, {"id": row.account_id}).first()
     if account is None or not can_see_account(principal, account):
         raise NotFound(code="precheck.not_found")
-    return row
+    return row, account.msisdn
+
+
+_ACCOUNT_REF = sa.select(Account.id, Account.customer_id, Account.store_code, Account.msisdn).where(
+    Account.id == sa.bindparam("id"))
 
 
 def document(

@@ -13,6 +13,9 @@ document is served again only
   ``KEEP_SECONDS`` (as the poll front keeps progress documents): what moves continuously
   (the expected time of a late step, shown to the minute) is at most that far behind.
 
+The whole request as the console shows it (``presenter.request_document``) is kept the
+same way, under its own key, by requests that only read.
+
 One ``KeptDocuments`` per application (``services().documents``); thread-safe.
 """
 
@@ -73,7 +76,8 @@ def valid_until(doc: Document, now: dt.datetime) -> dt.datetime:
 def _instants(doc: Document) -> Iterable[str]:
     if doc.get("withdraw_until"):
         yield doc["withdraw_until"]
-    for node in doc.get("nodes", ()):
+    # A whole request (``request_document``) carries its progress document.
+    for node in (doc.get("progress") or doc).get("nodes", ()):
         for name in _NODE_INSTANTS:
             if node.get(name):
                 yield node[name]

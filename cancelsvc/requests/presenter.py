@@ -15,6 +15,7 @@ from typing import Any
 
 from cancelsvc.common.dumping import Dumper
 from cancelsvc.common.masking import mask_msisdn
+from cancelsvc.database import writes
 from cancelsvc.precheck.codec import from_json_value, outcome_from_json
 from cancelsvc.precheck.presenter import present
 from cancelsvc.requests import progress
@@ -234,8 +235,19 @@ def progress_document(req: CancellationRequest, locale: str, *, public: bool = F
 
 
 def request_document(req: CancellationRequest, locale: str, msisdn: str) -> dict[str, Any]:
-    """The whole request for its customer, staff and systems (amounts included)."""
-    return _REQUEST.dump(RequestView(req, locale, msisdn))
+    """The whole request for its customer, staff and systems (amounts included).
+
+    Read-only requests (the console's request page and printout) keep it while exact like the
+    public document (``requests.kept``): the same dict may be returned again, so never change
+    it. A request that writes builds its own: its version may not be committed.
+    """
+    if writes():
+        return _REQUEST.dump(RequestView(req, locale, msisdn))
+
+    def build(now: dt.datetime) -> dict[str, Any]:
+        return _REQUEST.dump(RequestView(req, locale, msisdn))
+
+    return services().documents.get((f"{req.id}:whole", req.version, locale, msisdn), utcnow(), build)
 
 
 def public_document(req: CancellationRequest, locale: str, msisdn: str) -> dict[str, Any]:

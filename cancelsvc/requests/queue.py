@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,45 +40,50 @@ class Page:
     total: int
 
 
-def _scoped(principal: Principal, f: QueueFilter) -> sa.Select[Any] | None:
-    """The WHERE clause for this caller and filter; None when the caller may see nothing here."""
-    r = CancellationRequest
-    query = sa.select(r.id)
+#: Which filters a list applies (their values are bound parameters): one pair of statements each.
+_Shape = tuple[bool, bool, bool | None, bool, bool, bool, bool]
+
+
+def _shape(principal: Principal, f: QueueFilter) -> tuple[_Shape, dict[str, Any]] | None:
+    """The filters of this caller and list, and their values; None when the caller may see nothing here."""
+    store = f.store
     if principal.is_staff and not principal.sees_everything:
         if f.store is not None and f.store != principal.store_code:
             return None
-        query = query.where(r.store_code == principal.store_code)
-    elif f.store is not None:
-        query = query.where(r.store_code == f.store)
-    if f.open_only:
+        store = principal.store_code
+    values = {"store": store, "state": f.state, "waiting_on": f.waiting_on,
+              "created_from": f.created_from, "created_to": f.created_to}
+    shape = (store is not None, f.open_only, f.breached, f.state is not None, f.waiting_on is not None,
+             f.created_from is not None, f.created_to is not None)
+    return shape, {k: v for k, v in values.items() if v is not None}
+
+
+@lru_cache(maxsize=128)
+def _statements(shape: _Shape) -> tuple[sa.Select[int], sa.Select[*tuple[Any, ...]]]:
+    """The count and the page of rows for one shape of filters, built once: building and
+    keying the statements cost more than running them."""
+    has_store, open_only, breached, state, waiting_on, created_from, created_to = shape
+    r = CancellationRequest
+    query = sa.select(r.id)
+    if has_store:
+        query = query.where(r.store_code == sa.bindparam("store"))
+    if open_only:
         # ``due_at`` is set exactly while a request is open: the indexes answer without the rows.
         query = query.where(r.due_at.is_not(None))
-    if f.state is not None:
-        query = query.where(r.state == f.state)
-    if f.breached is not None:
-        query = query.where(r.breached.is_(f.breached))
-    if f.waiting_on is not None:
-        query = query.where(r.waiting_on == f.waiting_on)
-    if f.created_from is not None:
-        query = query.where(r.submitted_at >= f.created_from)
-    if f.created_to is not None:
-        query = query.where(r.submitted_at < f.created_to)
-    return query
-
-
-def list_requests(principal: Principal, f: QueueFilter, page: int, page_size: int) -> Page:
-    """One page of requests the caller may see: the queue by due date, other lists newest first."""
-    base = _scoped(principal, f)
-    if base is None:
-        return Page([], 0)
-    r = CancellationRequest
-    total = db.session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
-    offset = offset_of(page, page_size)
-    if offset is None:
-        return Page([], total)
-    order = (r.due_at, r.id) if f.open_only else (r.submitted_at.desc(), r.id)
-    ids = base.order_by(*order).limit(page_size).offset(offset).subquery()
-    rows = db.session.execute(
+    if state:
+        query = query.where(r.state == sa.bindparam("state"))
+    if breached is not None:
+        query = query.where(r.breached.is_(breached))
+    if waiting_on:
+        query = query.where(r.waiting_on == sa.bindparam("waiting_on"))
+    if created_from:
+        query = query.where(r.submitted_at >= sa.bindparam("created_from", type_=r.submitted_at.type))
+    if created_to:
+        query = query.where(r.submitted_at < sa.bindparam("created_to", type_=r.submitted_at.type))
+    count = sa.select(sa.func.count()).select_from(query.subquery())
+    order = (r.due_at, r.id) if open_only else (r.submitted_at.desc(), r.id)
+    ids = query.order_by(*order).limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery()
+    rows = (
         sa.select(r.id, r.tracking_code, r.state, r.version, r.account_id, r.store_code, r.submitted_at,
                   r.withdraw_until, r.due_at, r.breached, r.waiting_on, r.next_item, r.precheck_id, r.customer_id,
                   Account.msisdn, Customer.name.label("customer_name"),
@@ -87,8 +93,23 @@ def list_requests(principal: Principal, f: QueueFilter, page: int, page_size: in
         .join(Customer, Customer.id == r.customer_id)
         .join(Precheck, Precheck.id == r.precheck_id)
         .order_by(*order)
-    ).all()
-    return Page([_row(row) for row in rows], total)
+    )
+    return count, rows
+
+
+def list_requests(principal: Principal, f: QueueFilter, page: int, page_size: int) -> Page:
+    """One page of requests the caller may see: the queue by due date, other lists newest first."""
+    shaped = _shape(principal, f)
+    if shaped is None:
+        return Page([], 0)
+    shape, values = shaped
+    count, rows = _statements(shape)
+    total = db.session.execute(count, values).scalar_one()
+    offset = offset_of(page, page_size)
+    if offset is None:
+        return Page([], total)
+    found = db.session.execute(rows, {**values, "limit": page_size, "offset": offset}).all()
+    return Page([_row(row) for row in found], total)
 
 
 def _row(row: Any) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any
+from functools import lru_cache
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, g, make_response, redirect, render_template, request, session, url_for
@@ -27,7 +28,7 @@ from wtforms import ValidationError
 from cancelsvc.auth.principal import Principal
 from cancelsvc.calls import service as calls
 from cancelsvc.common.responses import presented
-from cancelsvc.database import transaction
+from cancelsvc.database import READ_METHODS, statements_on_their_own, transaction
 from cancelsvc.errors import AppError, Conflict, NotFound
 from cancelsvc.extensions import limiter
 from cancelsvc.handlers import register_not_found_page
@@ -44,11 +45,12 @@ from cancelsvc.tracking.service import (
     per_client_limit,
     per_code_limit,
     rate_key_code,
+    request_and_store_by_code,
     request_by_code,
     store,
     verified_request,
 )
-from models import CancellationRequest, db
+from models import CancellationRequest, Store, db
 from models.base import utcnow
 from models.vocabulary import RequestState
 
@@ -68,6 +70,8 @@ def page_context() -> None:
     """The language the customer chose wins; every form carries Flask-WTF's CSRF token."""
     g.tracking_failed = False  # set by a wrong guess; the rate limiter reads it after the view
     g.pop("tracking_access", None)
+    if request.method in READ_METHODS:
+        statements_on_their_own()  # the page and progress.json only read: no BEGIN/ROLLBACK round trips
     if session.get("locale") in LOCALES:
         g.locale = session["locale"]
     if request.method == "POST":
@@ -89,8 +93,9 @@ def page_headers(response: Response) -> Response:
     return response
 
 
+@lru_cache(maxsize=64)
 def tel(number: str) -> Markup:
-    """A phone number the customer can tap to call."""
+    """A phone number the customer can tap to call (a page names the same few numbers on every card)."""
     return Markup('<a href="tel:{}">{}</a>').format(re.sub(r"[^0-9+]", "", number), number)
 
 
@@ -182,9 +187,10 @@ def page(code: str) -> ResponseReturnValue:
         # app is SameSite=Strict, and a redirect would still count as coming from that app.
         return access.grant(make_response(_tracking_page(req)), canonical)
     if canonical is not None and _has_access():
-        found = request_by_code(canonical)
+        found = request_and_store_by_code(canonical)
         if found is not None:
-            return access.grant(make_response(_tracking_page(found[0], msisdn=found[1])), canonical)
+            req, msisdn, shop = found
+            return access.grant(make_response(_tracking_page(req, msisdn=msisdn, shop=shop)), canonical)
     return _verify_page(code)
 
 
@@ -289,7 +295,9 @@ def _verify_page(code: str, problem: str | None = None) -> ResponseReturnValue:
 
 
 def _tracking_page(req: CancellationRequest, *, msisdn: str | None = None, problem: str | None = None,
-                   status: int = 200, form: FeedbackForm | None = None) -> ResponseReturnValue:
+                   status: int = 200, form: FeedbackForm | None = None,
+                   shop: Store | None | Literal["look up"] = "look up") -> ResponseReturnValue:
+    """The page; ``shop`` is the request's store when it was read with the request."""
     if msisdn is None:
         found = request_by_code(req.tracking_code)
         assert found is not None
@@ -298,7 +306,7 @@ def _tracking_page(req: CancellationRequest, *, msisdn: str | None = None, probl
     doc = public_document(req, locale, msisdn)
     page_view = view.build(req, doc, None, locale, utcnow())
     if page_view.cards and req.store_code:  # the store is named on the to-do cards only
-        page_view.store = store(req.store_code)
+        page_view.store = store(req.store_code) if shop == "look up" else shop
     if page_view.feedback_open and form is None:
         form = FeedbackForm(formdata=None)
     return render_template("tracking/page.html", v=page_view, problem=problem, feedback_form=form), status

@@ -35,12 +35,20 @@ _BY_CODE = (
     .where(CancellationRequest.tracking_code == sa.bindparam("code"))
 )
 _STORE = sa.select(Store).where(Store.code == sa.bindparam("code"))
+# The page names the request's store on its to-do cards: read with the request (one round trip).
+_BY_CODE_WITH_STORE = _BY_CODE.add_columns(Store).outerjoin(Store, Store.code == CancellationRequest.store_code)
 
 
 def request_by_code(code: str) -> tuple[CancellationRequest, str] | None:
     """The request with this (canonical) tracking code and its number, or None."""
     row = db.session.execute(_BY_CODE, {"code": code}).first()
     return None if row is None else (row[0], row.msisdn)
+
+
+def request_and_store_by_code(code: str) -> tuple[CancellationRequest, str, Store | None] | None:
+    """``request_by_code`` and the request's store (None when it has none)."""
+    row = db.session.execute(_BY_CODE_WITH_STORE, {"code": code}).first()
+    return None if row is None else (row[0], row.msisdn, row[2])
 
 
 def store(code: str) -> Store | None:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
+from cancelsvc.i18n import gettext as _
+from cancelsvc.i18n import ngettext
 from cancelsvc.services import settings
 from cancelsvc.texts import format_day, render
 from cancelsvc.texts.messages import MESSAGES
