@@ -241,12 +241,11 @@ def request_document(req: CancellationRequest, locale: str, msisdn: str) -> dict
     public document (``requests.kept``): the same dict may be returned again, so never change
     it. A request that writes builds its own: its version may not be committed.
     """
+    def build(now: dt.datetime | None = None) -> dict[str, Any]:
+        return _REQUEST.dump(RequestView(req, locale, msisdn))
+
     if writes():
-        return _REQUEST.dump(RequestView(req, locale, msisdn))
-
-    def build(now: dt.datetime) -> dict[str, Any]:
-        return _REQUEST.dump(RequestView(req, locale, msisdn))
-
+        return build()
     return services().documents.get((f"{req.id}:whole", req.version, locale, msisdn), utcnow(), build)
 
 

@@ -104,13 +104,7 @@ def babel_locale(locale: str) -> Locale:
 @lru_cache(maxsize=8192)
 def format_money(amount: Decimal, locale: str) -> str:
     """``¥300.00`` (zh-CN) / ``CN¥300.00`` (en)."""
-    return _format_cents(q(amount), negotiate(locale))
-
-
-@lru_cache(maxsize=4096)
-def _format_cents(amount: Decimal, locale: str) -> str:
-    # Babel's formatting costs more than the rest of a page's row; the same few amounts recur.
-    return format_currency(amount, CURRENCY, locale=babel_locale(locale))
+    return format_currency(q(amount), CURRENCY, locale=babel_locale(negotiate(locale)))
 
 
 @lru_cache(maxsize=4096)

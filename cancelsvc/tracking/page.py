@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, g, make_response, redirect, render_template, request, session, url_for
@@ -296,7 +296,7 @@ def _verify_page(code: str, problem: str | None = None) -> ResponseReturnValue:
 
 def _tracking_page(req: CancellationRequest, *, msisdn: str | None = None, problem: str | None = None,
                    status: int = 200, form: FeedbackForm | None = None,
-                   shop: Store | None | Literal["look up"] = "look up") -> ResponseReturnValue:
+                   shop: Store | None = None) -> ResponseReturnValue:
     """The page; ``shop`` is the request's store when it was read with the request."""
     if msisdn is None:
         found = request_by_code(req.tracking_code)
@@ -306,7 +306,7 @@ def _tracking_page(req: CancellationRequest, *, msisdn: str | None = None, probl
     doc = public_document(req, locale, msisdn)
     page_view = view.build(req, doc, None, locale, utcnow())
     if page_view.cards and req.store_code:  # the store is named on the to-do cards only
-        page_view.store = store(req.store_code) if shop == "look up" else shop
+        page_view.store = shop or store(req.store_code)
     if page_view.feedback_open and form is None:
         form = FeedbackForm(formdata=None)
     return render_template("tracking/page.html", v=page_view, problem=problem, feedback_form=form), status
