@@ -1,4 +1,4 @@
-"""``data import FILE [--format json|jsonl] [--dry-run]``.
+"""``data import FILE [--format json|jsonl] [--dry-run] [--workers N]``.
 
 Exit status: 0 imported (or nothing to change, or a dry run that found the file valid),
 1 the file was rejected (nothing written), 2 a usage error (no such file, bad option).
@@ -20,6 +20,7 @@ from cancelsvc.common.masking import mask_msisdn
 from cancelsvc.database import transaction
 from cancelsvc.imports.reader import FileFormat, FileSource, detect_format
 from cancelsvc.imports.service import KINDS, ImportRejected, ImportReport, Progress, run_import
+from cancelsvc.imports.workers import default_workers
 from cancelsvc.pool import IMPORT_STATEMENT_SECONDS
 from cancelsvc.services import services, settings
 from models.vocabulary import values
@@ -76,7 +77,10 @@ class _RollBack(Exception):
               help="json (one document) or jsonl (one customer per line); default: by the name "
                    "(.jsonl, .ndjson, optionally .gz, are JSON Lines). Gzip is recognised by its content.")
 @click.option("--dry-run", is_flag=True, help="Validate and report what would change; write nothing.")
-def data_import(file: Path, file_format: str | None, dry_run: bool) -> None:
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Processes that parse and validate the records beside this one (0: none); "
+                   "default: one per core for a file of 8 MB or more, else none.")
+def data_import(file: Path, file_format: str | None, dry_run: bool, workers: int | None) -> None:
     """Import customers and accounts from FILE. All or nothing; importing it again changes nothing."""
     services().deadlines.outside_requests = IMPORT_STATEMENT_SECONDS  # a large file takes long statements
     source = FileSource(file, FileFormat(file_format) if file_format else detect_format(file))
@@ -84,7 +88,8 @@ def data_import(file: Path, file_format: str | None, dry_run: bool) -> None:
     started = time.monotonic()
     try:
         with transaction():
-            report = run_import(source, settings().pii_key, dry_run=dry_run, progress=bar)
+            report = run_import(source, settings().pii_key, dry_run=dry_run, progress=bar,
+                                workers=default_workers(file.stat().st_size) if workers is None else workers)
             if dry_run:
                 raise _RollBack(report)
     except _RollBack as rolled_back:

@@ -59,9 +59,37 @@ class Problem:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A JSON Lines record as read, parsed by whoever checks it (``item()``): reading a file
+    stays cheap, and the parsing is shared by the processes that check the records."""
+
+    number: int
+    seq: int
+    text: bytes
+
+    def item(self) -> Record | Problem:
+        """The customer of this line, or the problem with it."""
+        where = f"line {self.number}"
+        try:
+            value = orjson.loads(self.text)
+        except orjson.JSONDecodeError as error:
+            return Problem(where, f"This line is not valid JSON ({error}).")
+        if not isinstance(value, dict):
+            return Problem(where, "Expected a customer object.")
+        return Record(Kind.CUSTOMER, self.seq, where, value, b"\\u0000" not in self.text)
+
+
 Item = Record | Problem
+#: What a source gives: a record, a problem, or a JSON Lines line to parse (``Line.item()``).
+Read = Item | Line
 #: Something that reads the records from the start each time it is called.
-Source = Callable[[], Iterator[Item]]
+Source = Callable[[], Iterator[Read]]
+
+
+def parsed(read: Read) -> Item:
+    """The record or problem of what a source gave."""
+    return read.item() if isinstance(read, Line) else read
 
 
 def detect_format(path: Path) -> FileFormat:
@@ -90,11 +118,11 @@ class FileSource:
         self.path, self.file_format = path, file_format
         self._raw: IO[bytes] | None = None
 
-    def __call__(self) -> Iterator[Item]:
+    def __call__(self) -> Iterator[Read]:
         with self.path.open("rb") as raw, _decompressed(raw) as stream:
             self._raw = raw
             try:
-                yield from (jsonl_records(stream) if self.file_format == FileFormat.JSONL
+                yield from (jsonl_lines(stream) if self.file_format == FileFormat.JSONL
                             else json_records(stream))
             except (OSError, EOFError) as error:  # a truncated or corrupt gzip stream
                 yield Problem("file", f"The file cannot be read to the end ({error}).")
@@ -145,22 +173,14 @@ def _top_level(pairs: Any) -> Iterator[Item]:
         yield Problem("customers", "Missing data for required field.")
 
 
-def jsonl_records(stream: IO[bytes]) -> Iterator[Item]:
+def jsonl_lines(stream: IO[bytes]) -> Iterator[Line]:
     """One customer object per line; blank lines are skipped."""
     seq = 0
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
+    for number, text in enumerate(stream, start=1):
+        if not text.strip():
             continue
         seq += 1
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as error:
-            yield Problem(f"line {number}", f"This line is not valid JSON ({error}).")
-            continue
-        if not isinstance(value, dict):
-            yield Problem(f"line {number}", "Expected a customer object.")
-            continue
-        yield Record(Kind.CUSTOMER, seq, f"line {number}", value, b"\\u0000" not in line)
+        yield Line(number, seq, text)
 
 
 def json_records(stream: IO[bytes]) -> Iterator[Item]:

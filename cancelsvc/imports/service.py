@@ -1,10 +1,11 @@
 """All-or-nothing, idempotent import of the operator's customers, streamed.
 
-1. **Validate** every record as it is read (``reader``), with the import schemas
-   (``loading.Loader`` for speed, marshmallow for the messages): every problem with its
-   place (JSON path or line), the first ``LISTED`` of them kept, the rest counted. Keys that
-   must be unique across the file are remembered as 64-bit hashes (flat memory); when two
-   hashes meet, the file is read again to name the duplicates. Valid records are staged
+1. **Validate** every record as it is read (``reader``), a chunk at a time, in worker
+   processes when there are several cores (``workers``, ``checking``), with the import
+   schemas (``loading.Loader`` for speed, marshmallow for the messages): every problem with
+   its place (JSON path or line), the first ``LISTED`` of them kept, the rest counted. Keys
+   that must be unique across the file are remembered as 64-bit hashes (flat memory); when
+   two hashes meet, the file is read again to name the duplicates. Valid records are staged
    meanwhile (``staging``).
 2. **Check** what the file may not change (numbers and devices of someone else).
 3. **Write**, in the caller's transaction, with set-based upserts (``upsert``): a re-import
@@ -23,19 +24,16 @@ import logging
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from marshmallow import Schema, ValidationError
 
-from cancelsvc.errors import flatten_messages
 from cancelsvc.imports import upsert
-from cancelsvc.imports.loading import Loader
-from cancelsvc.imports.reader import Kind, Problem, Record, Source, document_source
-from cancelsvc.imports.schemas import CustomerSchema, StoreSchema
+from cancelsvc.imports.checking import Checked, Checker, key_hash, keys_of, load
+from cancelsvc.imports.reader import Problem, Source, document_source, parsed
 from cancelsvc.imports.staging import Stager
+from cancelsvc.imports.workers import checked
 from cancelsvc.requests.inbound import place_hold
 from models import db
 from models.base import utcnow
@@ -106,6 +104,12 @@ class _Problems:
             self.listed.setdefault(path, []).append(message)
         self.count += 1
 
+    def merge(self, chunk: Checked) -> None:
+        """The problems a chunk found (those it listed, then those it only counted)."""
+        for path, message in chunk.problems:
+            self.add(path, message)
+        self.count += chunk.problem_count - len(chunk.problems)
+
     def reject(self) -> ImportRejected:
         listed = sum(len(v) for v in self.listed.values())
         return ImportRejected(self.listed, self.count - listed)
@@ -116,23 +120,28 @@ def import_document(document: Any, pii_key: str, *, dry_run: bool = False) -> Im
     return run_import(document_source(document), pii_key, dry_run=dry_run)
 
 
-def run_import(source: Source, pii_key: str, *, dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
+def run_import(source: Source, pii_key: str, *, dry_run: bool = False, progress: Progress | None = None,
+               workers: int = 0) -> ImportReport:
     """Validate everything ``source`` reads, then write it in the caller's transaction.
+    ``workers``: processes that parse and check the records (0: this one).
 
     Raises ``ImportRejected`` (the caller must roll back) when anything is invalid.
     """
     progress = progress or Progress()
     report = ImportReport(dry_run=dry_run)
     problems = _Problems()
-    stager = Stager(pii_key)
+    stager = Stager()
     keys = _Keys()
     started = time.monotonic()
+    checker = Checker(pii_key, copy_text=stager.postgres, listed=LISTED)
     with db.session.no_autoflush:
-        for record, data in _validated(source, problems, progress):
-            report.records += 1
-            keys.add(record, data)
+        for chunk in checked(source(), checker, workers):
+            report.records += chunk.records
+            problems.merge(chunk)
+            keys.add(chunk.keys)
             if not problems.count:
-                _stage(stager, record, data)
+                stager.add(chunk.rows, chunk.row_counts, chunk.records)
+            progress.validating(chunk.records)
         if keys.maybe_duplicated():
             _name_duplicates(source, keys, problems)
         if problems.count:
@@ -174,84 +183,6 @@ def _arriving_holds() -> list[tuple[str, str]]:
     return arriving
 
 
-_SCHEMAS: dict[Kind, Schema] = {Kind.CUSTOMER: CustomerSchema(), Kind.STORE: StoreSchema()}
-_LOADERS = {kind: Loader(schema) for kind, schema in _SCHEMAS.items()}
-
-
-def _load(record: Record) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
-    data = _LOADERS[record.kind].load(record.data, nul_free=record.nul_free)
-    if data is not None:
-        return data, {}
-    try:
-        return _SCHEMAS[record.kind].load(record.data), {}
-    except ValidationError as error:
-        return None, flatten_messages(error.messages)
-
-
-def _validated(source: Source, problems: _Problems, progress: Progress) -> Iterator[tuple[Record, dict[str, Any]]]:
-    """The valid records of ``source``, with their loaded data; the problems of the others."""
-    pending = 0
-    for item in source():
-        pending += 1
-        if pending == 1000:
-            progress.validating(pending)
-            pending = 0
-        if isinstance(item, Problem):
-            problems.add(item.where, item.message)
-            continue
-        data, messages = _load(item)
-        for path, texts in messages.items():
-            for text in texts:
-                problems.add(item.path("" if path == "$" else path), str(text))
-        if data is None:
-            continue
-        local = _repeated_within_accounts(data) if item.kind == Kind.CUSTOMER else []
-        for path, message in local:
-            problems.add(item.path(path), message)
-        if not local:
-            yield item, data
-    progress.validating(pending)
-
-
-def _repeated_within_accounts(customer: dict[str, Any]) -> list[tuple[str, str]]:
-    """Bills by period and services by code are unique within their account."""
-    found = []
-    for ai, account in enumerate(customer["accounts"]):
-        for kind, children, key in (("bill period", account["bills"], "period"),
-                                    ("service code", account["services"], "code")):
-            first: dict[str, int] = {}
-            for i, child in enumerate(children):
-                seen = first.setdefault(child[key], i)
-                if seen != i:
-                    name = "bills" if key == "period" else "services"
-                    found.append((f"accounts[{ai}].{name}[{i}].{key}",
-                                  f"Duplicate {kind} of {account['msisdn']} {child[key]!r}; "
-                                  f"first given at accounts[{ai}].{name}[{seen}].{key}."))
-    return found
-
-
-def _stage(stager: Stager, record: Record, data: dict[str, Any]) -> None:
-    if record.kind == Kind.STORE:
-        stager.store(data)
-    else:
-        stager.customer(record.seq, record.path, data)
-
-
-def _keys_of(kind: Kind, data: dict[str, Any]) -> Iterator[tuple[str, Callable[[], str], str]]:
-    """(what, where in the record, key) of every key of a record that is unique across a file."""
-    if kind == Kind.STORE:
-        yield "store code", lambda: "code", data["code"]
-        return
-    yield "customer external_id", lambda: "external_id", data["external_id"]
-    for ai, account in enumerate(data["accounts"]):
-        yield "msisdn", lambda ai=ai: f"accounts[{ai}].msisdn", account["msisdn"]  # type: ignore[misc]
-        for i, c in enumerate(account["contracts"]):
-            yield ("contract external_id", lambda ai=ai, i=i: f"accounts[{ai}].contracts[{i}].external_id",  # type: ignore[misc]
-                   c["external_id"])
-        for i, d in enumerate(account["devices"]):
-            yield "device serial", lambda ai=ai, i=i: f"accounts[{ai}].devices[{i}].serial", d["serial"]  # type: ignore[misc]
-
-
 class _Keys:
     """Hashes of the file-unique keys, 8 bytes each, per kind; a repeated hash may be a duplicate."""
 
@@ -259,12 +190,13 @@ class _Keys:
         self.hashes: dict[str, array[int]] = {}
         self.suspects: dict[str, set[int]] = {}
 
-    def add(self, record: Record, data: dict[str, Any]) -> None:
-        for what, _, key in _keys_of(record.kind, data):
+    def add(self, hashes: dict[str, bytes]) -> None:
+        """The hashes of a chunk (``array("q")`` bytes per kind of key)."""
+        for what, packed in hashes.items():
             bucket = self.hashes.get(what)
             if bucket is None:
                 bucket = self.hashes[what] = array("q")
-            bucket.append(hash(key))
+            bucket.frombytes(packed)
 
     def maybe_duplicated(self) -> bool:
         for kind, bucket in self.hashes.items():
@@ -279,16 +211,17 @@ class _Keys:
 def _name_duplicates(source: Source, keys: _Keys, problems: _Problems) -> None:
     """Read the file again and name each key given twice, with where it was given first."""
     first: dict[tuple[str, str], str] = {}
-    for item in source():
+    for read in source():
+        item = parsed(read)
         if isinstance(item, Problem):
             continue
-        data, _ = _load(item)
+        data, _ = load(item)
         if data is None:
             continue
-        for what, where, key in _keys_of(item.kind, data):
-            if hash(key) not in keys.suspects.get(what, ()):
+        for what, where, key in keys_of(item.kind, data):
+            if key_hash(key) not in keys.suspects.get(what, ()):
                 continue
-            path = item.path(where())
+            path = item.path(where)
             seen = first.setdefault((what, key), path)
             if seen != path:
                 problems.add(path, f"Duplicate {what} {key!r}; first given at {seen}.")

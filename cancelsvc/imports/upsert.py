@@ -1,9 +1,10 @@
 """From the staging tables to the real ones: a few set-based statements in one transaction.
 
 Every kind is written by one ``INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE
-(columns) IS DISTINCT FROM (excluded columns)``: a new row is inserted, a row that differs
-is updated (with a new ``updated_at``), a row that is the same is not touched at all, so
-importing the same file again changes nothing. Keys: stores by ``code``, customers by
+(columns) IS DISTINCT FROM (excluded columns)``, whose ``SELECT`` takes only the staged rows
+that are new or differ from the stored ones: a new row is inserted, a row that differs is
+updated (with a new ``updated_at``), a row that is the same is not touched at all (not even
+locked), so importing the same file again changes nothing. Keys: stores by ``code``, customers by
 ``external_id``, accounts by ``msisdn``, contracts by ``external_id``, bills by (account,
 ``period``), devices by ``serial``, services by (account, ``code``).
 
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 
-from cancelsvc.imports import staging as st
+from cancelsvc.imports import tables as st
 from models import Account, Bill, CancellationRequest, Contract, Customer, Device, Store, ValueAddedService, db
 from models.customer import FamilyGroup
 from models.vocabulary import RequestState
@@ -171,7 +172,7 @@ def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], N
         t = model.__table__
         source = (sa.select(staged_table.c[key], accounts.c.id, *(staged_table.c[k] for k in columns))
                   .select_from(staged_table.join(accounts, accounts.c.msisdn == staged_table.c.msisdn))
-                  .order_by(staged_table.c.ord))  # new rows get their ids in file order
+                  .order_by(staged_table.c.seq, staged_table.c.ord))  # new rows get their ids in file order
         out[kind] = _upsert_from(
             t, [key], ["account_id"], list(columns), source, now,
             sa.select(staged_table.c[key]).where(~sa.select(t.c.id).where(t.c[key] == staged_table.c[key]).exists()),
@@ -186,7 +187,7 @@ def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], N
         t = model.__table__
         joined = staged_table.join(accounts, accounts.c.msisdn == staged_table.c.msisdn)
         source = (sa.select(accounts.c.id, staged_table.c[key], *(staged_table.c[k] for k in columns))
-                  .select_from(joined).order_by(staged_table.c.ord))  # new rows get their ids in file order
+                  .select_from(joined).order_by(staged_table.c.seq, staged_table.c.ord))  # new rows get their ids in file order
         out[kind] = _upsert_from(
             t, ["account_id", key], [], list(columns), source, now,
             sa.select(staged_table.c[key]).select_from(joined).where(
@@ -199,16 +200,23 @@ def write(now: dt.datetime, staged: dict[sa.Table, int], done: Callable[[int], N
 def _upsert_from(target: Any, key: Sequence[str], fixed: Sequence[str], columns: Sequence[str], source: Any,
                  now: dt.datetime | None, created_query: Any, staged: int) -> Written:
     """Insert ``key`` + ``fixed`` + ``columns`` selected by ``source``; on conflict update ``columns``
-    when they differ (``fixed`` ones, such as the owner, are written only with a new row)."""
+    when they differ (``fixed`` ones, such as the owner, are written only with a new row).
+
+    Only rows that are new or differ are selected (joined with what is stored): a row that
+    is the same is neither updated nor locked, so a re-import writes nothing at all.
+    """
     created = _count(created_query)
     names = [*key, *fixed, *columns]
     selected = list(source.selected_columns)
+    given = dict(zip(names, selected, strict=True))
+    stored = target.alias("stored")
+    query = source.outerjoin(stored, sa.and_(*(stored.c[k] == given[k] for k in key))).where(
+        stored.c.id.is_(None) | sa.tuple_(*(_comparable(stored.c[c]) for c in columns)).is_distinct_from(
+            sa.tuple_(*(_comparable(given[c]) for c in columns))))
     if now is not None:
         names += ["created_at", "updated_at"]
         selected += [sa.literal(now, Customer.created_at.type), sa.literal(now, Customer.updated_at.type)]
-    query = source.with_only_columns(*selected, maintain_column_froms=False)
-    if query.whereclause is None:
-        query = query.where(sa.true())  # SQLite: INSERT … SELECT … ON CONFLICT needs a WHERE
+    query = query.with_only_columns(*selected, maintain_column_froms=False)
     statement = _insert(target).from_select(names, query)
     update = {c: statement.excluded[c] for c in columns}
     if now is not None:
