@@ -1,6 +1,7 @@
 """`data import` with worker processes: the same outcome as checking in one process (rows,
 ids in file order, problems and their places, duplicates across chunks), and values with
-characters that PostgreSQL's COPY text format must escape."""
+characters that PostgreSQL's COPY text format must escape (the staging rows are written in
+that format by the checking code, checked against the driver's own formatter)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cancelsvc.imports import workers
-from cancelsvc.imports.checking import key_hash
+from cancelsvc.imports.checking import copy_rows, key_hash
 from models import Account, Bill, Contract, Customer, Device, ValueAddedService
 from tests.test_import import counts
 from tests.test_import_files import customer, invoke, write_jsonl
@@ -132,3 +135,18 @@ def test_workers_by_default_one_per_core_for_large_files(monkeypatch: pytest.Mon
                                                           expected: int) -> None:
     monkeypatch.setattr(workers.os, "sched_getaffinity", lambda _: set(range(cores)))
     assert workers.default_workers(size) == expected
+
+
+values = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**63, max_value=2**63 - 1), st.dates(),
+                   st.decimals(allow_nan=False, allow_infinity=False, places=2),
+                   st.text(st.characters(exclude_characters="\x00")))
+
+
+@given(st.lists(st.lists(values, min_size=1, max_size=6).map(tuple), max_size=5))
+def test_staging_rows_are_written_in_copy_text_exactly_as_psycopg_writes_them(rows: list[tuple[Any, ...]]) -> None:
+    from psycopg._copy_base import TextFormatter  # the driver's own formatter, as the reference
+    from psycopg.adapt import Transformer
+
+    formatter = TextFormatter(Transformer())
+    expected = b"".join(bytes(formatter.write_row(row)) for row in rows) + bytes(formatter.end())
+    assert copy_rows(rows) == expected

@@ -103,22 +103,29 @@ class Checked:
     row_counts: dict[str, int] = field(default_factory=dict)
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_ESCAPES = str.maketrans({"\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f",
+                          "\r": "\\r"})
+#: How values other than text and NULL are written, by their exact type (a bool is not an int here).
+_TEXT_OF: dict[type, Any] = {bool: lambda value: "t" if value else "f", int: str, Decimal: str, date: str}
 
 
-def _copy_field(value: Any) -> str:
-    """One value in PostgreSQL's COPY text format (NUL never reaches here: the schemas refuse it)."""
+def _copy_text(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format (NUL never reaches here: the schemas refuse
+    it), as psycopg writes it. Text is escaped only when it holds a backslash or a character
+    that is not printable (tab, line ends, …): most values are copied as they are."""
     if value is None:
         return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    if isinstance(value, int | Decimal | date):
-        return str(value)
-    raise TypeError(f"cannot stage {type(value).__name__}")
+    if type(value) is str:
+        return value if "\\" not in value and value.isprintable() else value.translate(_ESCAPES)
+    try:
+        return _TEXT_OF[type(value)](value)
+    except KeyError:
+        raise TypeError(f"cannot stage {type(value).__name__}") from None
+
+
+def copy_rows(rows: list[tuple[Any, ...]]) -> bytes:
+    """Rows in PostgreSQL's COPY text format."""
+    return "".join(["\t".join(map(_copy_text, row)) + "\n" for row in rows]).encode()
 
 
 class Checker:
@@ -174,9 +181,7 @@ class Checker:
         return None if local else data
 
     def _encoded(self, rows: list[tuple[Any, ...]]) -> Rows:
-        if not self.copy_text:
-            return rows
-        return "".join("\t".join(map(_copy_field, row)) + "\n" for row in rows).encode()
+        return copy_rows(rows) if self.copy_text else rows
 
     def _rows(self, rows: dict[str, list[tuple[Any, ...]]], record: Record, data: dict[str, Any]) -> None:
         if record.kind == Kind.STORE:
