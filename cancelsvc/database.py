@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import ParamSpec, TypeVar
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
 
+import sqlalchemy as sa
 from flask import Response, after_this_request, has_request_context, request
 
 from models import db
@@ -92,3 +94,28 @@ def _give_back(response: Response) -> Response:
     several requests): whatever runs next begins a transaction of its own."""
     db.session.rollback()
     return response
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A statement compiled once for a dialect, run as the driver's SQL text.
+
+    For statements run on every request: SQLAlchemy finds a statement's compiled form by
+    its cache key, which it hashes (the statement's whole structure) on every execution.
+    ``parameters`` gives what the driver takes: the statement's own literal values plus
+    the ones given, named or in the compiled order.
+    """
+
+    sql: str
+    fixed: dict[str, Any]
+    order: tuple[str, ...] | None  # None: the driver takes named parameters
+
+    @classmethod
+    def of(cls, statement: sa.Select[Any], dialect: sa.Dialect) -> Compiled:
+        compiled = statement.compile(dialect=dialect)
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        return cls(compiled.string, dict(compiled.params), order)
+
+    def parameters(self, values: Mapping[str, Any]) -> Any:
+        given = {**self.fixed, **values}
+        return given if self.order is None else tuple(given[name] for name in self.order)

@@ -33,6 +33,9 @@ class Everything(Schema):
     many = fields.List(fields.Nested(Inner))
     nested_many = fields.Nested(Inner, many=True)
     words = fields.List(fields.String())
+    numbers = fields.List(fields.Integer())
+    days = fields.List(IsoDate())
+    lists = fields.List(fields.List(fields.Nested(Inner)))
     renamed = fields.String(data_key="shown_as")
     deep = fields.String(attribute="inner.code")
     method = fields.Method("shout")
@@ -50,7 +53,8 @@ def _object(**changes: Any) -> SimpleNamespace:
         text="abc", number=7, flag=True, ratio=0.25, rate=Decimal("0.30"), count_text=3, amount=Decimal("12.5"),
         day=dt.date(2026, 11, 23), instant=dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC),
         one=SimpleNamespace(code="x", n=1), many=[{"code": "y", "n": 2}, SimpleNamespace(code="z", n="3")],
-        nested_many=({"code": "w", "n": 4},), words=("a", "b"), renamed="r", inner={"code": "deep"}, secret="s",
+        nested_many=({"code": "w", "n": 4},), words=("a", "b"), numbers=[1, "2", None],
+        days=[dt.date(2026, 11, 23), "2026-11-24"], lists=[[{"code": "v", "n": 5}], None], renamed="r", inner={"code": "deep"}, secret="s",
     )
     values.update(changes)
     return SimpleNamespace(**values)

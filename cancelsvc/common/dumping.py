@@ -1,5 +1,9 @@
 """Dumping with an output schema, fast: the schema is compiled once into a plan.
 
+A plan is one Python function per schema, generated from its fields when it is first
+needed (as ``imports.loading`` does for loads): a few lines per field, with the field's
+key and its conversion written out, and one branch for mappings and one for objects.
+
 An output schema is the one definition of a document's shape: its fields, their types,
 where each value comes from (the field's name or ``attribute``, or a ``fields.Method`` of
 the schema) and the OpenAPI document. ``Dumper(schema).dump(obj)`` returns what
@@ -30,8 +34,6 @@ from marshmallow import Schema, fields
 _MISSING = object()
 
 Convert = Callable[[Any], Any]
-#: (output key, how to get the value, how to convert it; None: as it is)
-Step = tuple[str, Callable[[Any], Any], Convert | None]
 
 
 #: Whether objects of a type are read by key (a ``Mapping``) rather than by attribute; the
@@ -46,99 +48,125 @@ def _by_key(kind: type) -> bool:
     return found
 
 
-def _getter(path: str) -> Callable[[Any], Any]:
-    parts = path.split(".")
-
-    def one(obj: Any, key: str) -> Any:
-        if obj is _MISSING or obj is None:
-            return _MISSING
-        if _by_key(type(obj)):
-            return obj.get(key, _MISSING)
-        return getattr(obj, key, _MISSING)
-
-    if len(parts) == 1:
-        key = parts[0]
-
-        def get(obj: Any) -> Any:
-            by_key = _BY_KEY.get(type(obj))
-            if by_key is None:
-                by_key = _by_key(type(obj))
-            return obj.get(key, _MISSING) if by_key else getattr(obj, key, _MISSING)
-
-        return get
-
-    def walk(obj: Any) -> Any:
-        for key in parts:
-            obj = one(obj, key)
-        return obj
-
-    return walk
-
-
-def _plain(kind: type) -> Convert:
-    return lambda value: value if value is None or type(value) is kind else kind(value)
-
-
 def _converter(field: fields.Field) -> Convert:
+    """How one element of a ``List`` is converted (the list itself is compiled)."""
     kind = type(field)
     if kind is fields.String:
-        return _plain(str)
+        return lambda value: value if value is None or type(value) is str else str(value)
     if isinstance(field, fields.Integer) and kind is fields.Integer and not field.as_string:
-        return _plain(int)
+        return lambda value: value if value is None or type(value) is int else int(value)
     if kind is fields.Boolean:
         return lambda value: value if value is None or type(value) is bool else field._serialize(value, None, None)
     if isinstance(field, fields.Nested) and kind is fields.Nested:
         plan = _plan(field.schema)
         if field.many:
-            return lambda value: None if value is None else [_run(plan, item) for item in value]
-        return lambda value: None if value is None else _run(plan, value)
+            return lambda value: None if value is None else [plan(item) for item in value]
+        return lambda value: None if value is None else plan(value)
     if isinstance(field, fields.List) and kind is fields.List:
-        if type(field.inner) is fields.String:
-            return lambda value: None if value is None else [v if type(v) is str else str(v) for v in value]
         inner = _converter(field.inner)
         return lambda value: None if value is None else [inner(item) for item in value]
     serialize = field._serialize
     return lambda value: serialize(value, None, None)
 
 
-def _step(schema: Schema, name: str, field: fields.Field) -> Step:
+def _conversion(env: dict[str, Any], name: str, field: fields.Field) -> list[str]:
+    """Source lines converting ``v`` (a value that is not missing) as ``field`` dumps it."""
+    kind = type(field)
+    if kind is fields.String:
+        return ["if v is not None and type(v) is not str:", "    v = str(v)"]
+    if isinstance(field, fields.Integer) and kind is fields.Integer and not field.as_string:
+        return ["if v is not None and type(v) is not int:", "    v = int(v)"]
+    if kind is fields.Boolean:
+        env[name] = field._serialize
+        return ["if v is not None and type(v) is not bool:", f"    v = {name}(v, None, None)"]
+    if isinstance(field, fields.Nested) and kind is fields.Nested:
+        env[name] = _plan(field.schema)
+        each = f"[{name}(item) for item in v]" if field.many else f"{name}(v)"
+        return ["if v is not None:", f"    v = {each}"]
+    if isinstance(field, fields.List) and kind is fields.List:
+        inner = field.inner
+        if type(inner) is fields.String:
+            each = "item if type(item) is str else str(item)"
+        elif type(inner) is fields.Nested and not inner.many:
+            env[name] = _plan(inner.schema)
+            each = f"None if item is None else {name}(item)"
+        else:
+            env[name] = _converter(inner)
+            each = f"{name}(item)"
+        return ["if v is not None:", f"    v = [{each} for item in v]"]
+    env[name] = field._serialize
+    return [f"v = {name}(v, None, None)"]
+
+
+def _field_lines(env: dict[str, Any], index: int, schema: Schema, name: str, field: fields.Field,
+                 by_key: bool) -> list[str]:
+    """Source lines putting ``field``'s value of ``obj`` (read by key or by attribute) into ``out``."""
     key = field.data_key or name
+    call = f"f{index}"
     compute = getattr(field, "compute", None)  # ``common.fields.Computed``
     if compute is not None:
-        return key, compute, None
-    if isinstance(field, fields.Method):
+        env[call] = compute
+    elif isinstance(field, fields.Method):
         method = getattr(schema, field.serialize_method_name) if field.serialize_method_name else None
         if method is None:
             raise TypeError(f"{type(schema).__name__}.{name}: a Method field without a serialize method")
-        return key, method, None
-    if isinstance(field, fields.Function):
+        env[call] = method
+    elif isinstance(field, fields.Function):
         if field.serialize_func is None:
             raise TypeError(f"{type(schema).__name__}.{name}: a Function field without a serialize function")
-        return key, field.serialize_func, None
-    return key, _getter(field.attribute or name), _converter(field)
+        env[call] = field.serialize_func
+    else:
+        path = field.attribute or name
+        if "." in path:
+            env[call] = _walker(path)
+            read = f"{call}(obj)"
+        else:
+            read = f"obj.get({path!r}, MISSING)" if by_key else f"getattr(obj, {path!r}, MISSING)"
+        convert = _conversion(env, f"c{index}", field)
+        return [f"v = {read}", "if v is not MISSING:", *(f"    {line}" for line in convert), f"    out[{key!r}] = v"]
+    return [f"v = {call}(obj)", "if v is not MISSING:", f"    out[{key!r}] = v"]
 
 
-_PLANS: dict[int, tuple[Schema, tuple[Step, ...]]] = {}
+def _walker(path: str) -> Callable[[Any], Any]:
+    """A dotted ``attribute``: each step a key of a mapping or an attribute; missing on the way: missing."""
+    parts = path.split(".")
+
+    def walk(obj: Any) -> Any:
+        for key in parts:
+            if obj is _MISSING or obj is None:
+                return _MISSING
+            obj = obj.get(key, _MISSING) if _by_key(type(obj)) else getattr(obj, key, _MISSING)
+        return obj
+
+    return walk
 
 
-def _plan(schema: Schema) -> tuple[Step, ...]:
+Plan = Callable[[Any], dict[str, Any]]
+_PLANS: dict[int, tuple[Schema, Plan]] = {}
+
+
+def _plan(schema: Schema) -> Plan:
     known = _PLANS.get(id(schema))
     if known is not None and known[0] is schema:
         return known[1]
     if any(schema._hooks.values()):
         raise TypeError(f"{type(schema).__name__} has hooks: dump it with marshmallow")
-    steps = tuple(_step(schema, name, field) for name, field in schema.dump_fields.items())
-    _PLANS[id(schema)] = (schema, steps)
-    return steps
-
-
-def _run(plan: tuple[Step, ...], obj: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, get, convert in plan:
-        value = get(obj)
-        if value is not _MISSING:
-            out[key] = value if convert is None else convert(value)
-    return out
+    env: dict[str, Any] = {"MISSING": _MISSING, "BY_KEY": _BY_KEY, "by_key": _by_key}
+    items = list(schema.dump_fields.items())
+    lines = ["def plan(obj):", "    out = {}", "    kind = type(obj)", "    mapping = BY_KEY.get(kind)",
+             "    if mapping is None:", "        mapping = by_key(kind)", "    if mapping:"]
+    for by_key in (True, False):
+        for index, (name, field) in enumerate(items):
+            lines += [f"        {line}" for line in _field_lines(env, index, schema, name, field, by_key)]
+        lines.append("        return out")
+        if by_key:
+            lines.append("    else:")
+    if not items:
+        lines += ["        pass", "    return out"]
+    exec(compile("\n".join(lines), f"<dump plan of {type(schema).__name__}>", "exec"), env)  # noqa: S102 - our own source
+    plan: Plan = env["plan"]
+    _PLANS[id(schema)] = (schema, plan)
+    return plan
 
 
 class Dumper:
@@ -151,4 +179,4 @@ class Dumper:
         self._plan = _plan(schema)
 
     def dump(self, obj: Any) -> dict[str, Any]:
-        return _run(self._plan, obj)
+        return self._plan(obj)

@@ -62,6 +62,8 @@ class Money(fields.Field):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         if value is None:
             return None
+        if type(value) is Decimal:  # the common case, before the costlier ``Mapping`` check
+            return money_json(value)
         if isinstance(value, Mapping):
             return money_json(Decimal(value["amount"]), value.get("currency", CURRENCY))
         return money_json(Decimal(value))

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.sansio.response import Response
 
 _COMPACT = {"separators": (",", ":")}
 #: Request bodies nested deeper than this are malformed: no document of the API comes near,
@@ -18,9 +19,14 @@ _COMPACT = {"separators": (",", ":")}
 MAX_DEPTH = 32
 
 
+def encode(obj: Any) -> bytes:
+    """Compact JSON, UTF-8 encoded."""
+    return orjson.dumps(obj, default=DefaultJSONProvider.default, option=orjson.OPT_NON_STR_KEYS)
+
+
 def dumps(obj: Any) -> str:
     """Compact JSON text (the serializer of JSON columns)."""
-    return orjson.dumps(obj, default=DefaultJSONProvider.default, option=orjson.OPT_NON_STR_KEYS).decode()
+    return encode(obj).decode()
 
 
 def loads(text: str | bytes) -> Any:
@@ -38,6 +44,13 @@ class OrjsonProvider(DefaultJSONProvider):
         if kwargs and kwargs != _COMPACT:
             return super().dumps(obj, **kwargs)  # e.g. indent=2 in debug mode
         return dumps(obj)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """Flask's JSON response (``jsonify``); compact JSON is encoded to bytes once, with no text in between."""
+        if (self.compact is None and self._app.debug) or self.compact is False:
+            return super().response(*args, **kwargs)
+        body = encode(self._prepare_response_obj(args, kwargs)) + b"\n"
+        return self._app.response_class(body, mimetype=self.mimetype)  # type: ignore[arg-type]
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         """Request bodies: orjson, then refused (``ValueError``) when nested deeper than ``MAX_DEPTH``."""

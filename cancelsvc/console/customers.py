@@ -62,7 +62,7 @@ def run_precheck(account_id: int) -> ResponseReturnValue:
     try:
         with transaction():
             ran = prechecks.run_precheck(principal, str(account_id), "counter", effective)
-            precheck_id = ran.row.id
+            precheck_id = ran.id
     except Unprocessable as error:
         form.effective_date.errors = [_("Please choose today or a later date.")] \
             if error.code == "precheck.effective_date_past" else [str(error.detail or error.code)]

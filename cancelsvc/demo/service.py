@@ -86,8 +86,7 @@ def _open_request(msisdn: str) -> bool:
     if open_request_of(account_id) is not None:
         return False
     seeder = Principal(kind="api_key", ref="demo-seed", scopes=frozenset({"admin"}))
-    precheck = run_precheck(seeder, msisdn, "app", "asap").row
-    submit(seeder, precheck.id, "switching_operator", None)
+    submit(seeder, run_precheck(seeder, msisdn, "app", "asap").id, "switching_operator", None)
     return True
 
 

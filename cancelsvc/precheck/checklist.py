@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from cancelsvc.precheck.codes import FindingCode, ProceduralCode
 from cancelsvc.precheck.result import (
@@ -88,9 +88,16 @@ def item_for(f: Finding) -> ChecklistItem:
     )
 
 
-def build_checklist(findings: Iterable[Finding], channel: str) -> tuple[ChecklistItem, ...]:
-    """Identity first, then one item per action, warning and info, then number bindings."""
+def build_checklist(findings: Iterable[Finding], channel: str,
+                    made: Mapping[int, ChecklistItem] | None = None) -> tuple[ChecklistItem, ...]:
+    """Identity first, then one item per action, warning and info, then number bindings.
+
+    ``made``: items already made, by the ``id`` of their finding (still alive), taken as they are.
+    """
     items = [identity_item(channel)]
-    items.extend(item_for(f) for f in findings if f.severity != BLOCKER)
+    if made:
+        items.extend(made.get(id(f)) or item_for(f) for f in findings if f.severity != BLOCKER)
+    else:
+        items.extend(item_for(f) for f in findings if f.severity != BLOCKER)
     items.append(_BINDINGS)
     return tuple(items)

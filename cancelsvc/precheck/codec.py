@@ -23,6 +23,12 @@ def outcome_to_json(outcome: PrecheckOutcome) -> dict[str, Any]:
     return {"version": VERSION, **_encode(outcome)}
 
 
+def outcome_to_text(outcome: PrecheckOutcome) -> str:
+    """``outcome_to_json(outcome)`` as JSON text, encoded once: what a pre-check stores."""
+    encoded = orjson.dumps(outcome, default=_tagged, option=_OPTIONS)  # b"{...}": an object
+    return f'{{"version":{VERSION},{encoded[1:].decode()}'
+
+
 def outcome_from_json(data: Mapping[str, Any]) -> PrecheckOutcome:
     """Rebuild the outcome stored by ``outcome_to_json``."""
     if data.get("version") != VERSION:

@@ -92,8 +92,12 @@ def evaluate(
             cooling_off_hours=cooling_off_hours,
         )
         if any(f.code == FindingCode.LOYALTY_POINTS for f in findings):
-            findings = [_redeem_before(f, eta.earliest) for f in findings]
-            checklist = build_checklist(findings, channel)
+            # Only the points' items change: the others are taken as made (no blocker here,
+            # so every finding has its item, in order, between identity and bindings).
+            made = {id(f): item for f, item in zip(findings, checklist[1:-1], strict=True)}
+            redeemed = [_redeem_before(f, eta.earliest) for f in findings]  # ``findings`` kept alive
+            checklist = build_checklist(redeemed, channel, made)
+            findings = redeemed
     return PrecheckOutcome(
         account_id=account.id,
         channel=channel,

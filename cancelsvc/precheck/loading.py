@@ -4,7 +4,9 @@ One statement per pre-check, on indexed keys only: the account, found by id or b
 number, joined with its customer and family group, plus correlated subqueries for the
 other members of the family group, the open request, the earlier unfinished requests
 and each child collection (contracts, bills, devices, services) as a JSON array
-(``jsonrows``). The statement is built once per dialect and lookup, then reused.
+(``jsonrows``). The statement is built and compiled once per dialect and lookup, then
+run as its SQL text (``database.Compiled``): SQLAlchemy would otherwise hash the statement's whole
+structure (its cache key) on every execution to find the compiled form.
 
 The open request and the earlier requests belong to other packages: the application
 factory gives their subqueries to the ``SnapshotLoader`` it builds
@@ -22,6 +24,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from cancelsvc.common.jsoncodec import loads as json_loads
+from cancelsvc.database import Compiled
 from cancelsvc.precheck.jsonrows import RowsDecoder, as_text, convert_row, converters, json_array, json_rows
 from cancelsvc.precheck.snapshot import (
     AccountSnap,
@@ -140,7 +143,7 @@ class SnapshotLoader:
                  prior_requests: AccountCount | None = None) -> None:
         self._open_request = open_request
         self._prior_requests = prior_requests
-        self._statements: dict[tuple[str, LookupBy], sa.Select[Any]] = {}
+        self._statements: dict[tuple[str, LookupBy], Compiled] = {}
 
     def by_id(self, account_id: int, default_timezone: str) -> LoadedAccount | None:
         """The account with this id, or None."""
@@ -153,11 +156,12 @@ class SnapshotLoader:
     def _load(self, by: LookupBy, value: int | str, default_timezone: str) -> LoadedAccount | None:
         connection = db.session.connection()
         key = (connection.dialect.name, by)
-        statement = self._statements.get(key)
-        if statement is None:
-            statement = self._statements[key] = _statement(connection.dialect.name, by, self._open_request,
-                                                           self._prior_requests)
-        return _snapshot(connection.execute(statement, {"value": value}).scalar(), default_timezone)
+        compiled = self._statements.get(key)
+        if compiled is None:
+            statement = _statement(connection.dialect.name, by, self._open_request, self._prior_requests)
+            compiled = self._statements[key] = Compiled.of(statement, connection.dialect)
+        text = connection.exec_driver_sql(compiled.sql, compiled.parameters({"value": value})).scalar()
+        return _snapshot(text, default_timezone)
 
 
 def _snapshot(text: Any, default_timezone: str) -> LoadedAccount | None:

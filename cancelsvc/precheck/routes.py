@@ -37,11 +37,9 @@ class Prechecks(MethodView):
         """Run a pre-check and store it (the quoted amounts bind the request it leads to)."""
         principal = current_principal()
         with transaction():
-            row, outcome, msisdn = service.run_precheck(
-                principal, body["account"], body["channel"], body["effective_date"]
-            )
-            doc = service.document(principal, row, current_locale(), outcome, msisdn)
-        return presented(doc), 201, {"Location": f"/api/v1/prechecks/{row.id}", "Vary": "Accept-Language, Authorization"}
+            ran = service.run_precheck(principal, body["account"], body["channel"], body["effective_date"])
+            doc = service.ran_document(principal, ran, current_locale())
+        return presented(doc), 201, {"Location": f"/api/v1/prechecks/{ran.id}", "Vary": "Accept-Language, Authorization"}
 
 
 @blp.route("/<precheck_id>")

@@ -11,7 +11,7 @@ from cancelsvc.auth.principal import Principal
 from cancelsvc.common.fields import EARLIEST, LATEST, out_of_range_message
 from cancelsvc.customers.service import can_see_account, find_visible, shown_msisdn
 from cancelsvc.errors import NotFound, Unprocessable
-from cancelsvc.precheck.codec import outcome_from_json, outcome_to_json
+from cancelsvc.precheck.codec import outcome_from_json, outcome_to_text
 from cancelsvc.precheck.engine import EffectiveDateInPast, evaluate, resolve_effective_date
 from cancelsvc.precheck.presenter import VALIDITY, StoredPrecheckView, dump
 from cancelsvc.precheck.result import PrecheckOutcome
@@ -20,22 +20,25 @@ from cancelsvc.texts import negotiate
 from cancelsvc.texts.marks import N_
 from cancelsvc.workdays import local_date
 from models import Account, Precheck, db
-from models.base import new_uuid, utcnow
+from models.base import EncodedJson, new_uuid, utcnow
 
-__all__ = ["VALIDITY", "document", "get_precheck", "run_precheck", "visible_precheck"]
+__all__ = ["VALIDITY", "Ran", "document", "get_precheck", "ran_document", "run_precheck", "visible_precheck"]
 
 
 _PRECHECKS = cast(sa.Table, Precheck.__table__)
-_INSERT = _PRECHECKS.insert()
-_INSERT_KEYS = tuple(c.key for c in _PRECHECKS.columns)
+# The outcome is bound as the JSON text ``outcome_to_text`` encoded (once, not as a dict
+# encoded again by the column).
+_INSERT = _PRECHECKS.insert().values(outcome=sa.bindparam("outcome_text", type_=EncodedJson()))
 
 
 class Ran(NamedTuple):
-    """A pre-check just run: the stored row, its outcome and the account's number."""
+    """A pre-check just run and stored: what its document needs besides the caller."""
 
-    row: Precheck
+    id: str
     outcome: PrecheckOutcome
     msisdn: str
+    risk: dict[str, Any] | None
+    created_at: dt.datetime
 
 
 def run_precheck(
@@ -65,25 +68,16 @@ def run_precheck(
         cooling_off_hours=wired.settings.CANCELSVC_COOLING_OFF_HOURS,
     )
     risk, features = wired.risk.assess(snap, outcome)
-    row = Precheck(
-        id=new_uuid(),
-        account_id=snap.id,
-        channel=channel,
-        effective_date=effective_date,
-        asap=effective == "asap",
-        result=outcome.result,
-        can_submit=outcome.can_submit,
-        eligible_now=outcome.eligible_now,
-        outcome=outcome_to_json(outcome),
-        risk=risk,
-        features=features,
-        created_by=principal.caller_key,
-        created_at=now,
-    )
-    # A Core INSERT on the session's connection: the stored pre-check is never changed
-    # afterwards, so the ORM's unit of work would only add cost on this hot path.
-    db.session.connection().execute(_INSERT, {key: getattr(row, key) for key in _INSERT_KEYS})
-    return Ran(row, outcome, snap.msisdn)
+    ran = Ran(new_uuid(), outcome, snap.msisdn, risk, now)
+    # A Core INSERT on the session's connection, without an ORM object: the stored
+    # pre-check is never changed afterwards, so the unit of work would only add cost here.
+    db.session.connection().execute(_INSERT, {
+        "id": ran.id, "account_id": snap.id, "channel": channel, "effective_date": effective_date,
+        "asap": effective == "asap", "result": outcome.result, "can_submit": outcome.can_submit,
+        "eligible_now": outcome.eligible_now, "outcome_text": outcome_to_text(outcome), "risk": risk,
+        "features": features, "created_by": principal.caller_key, "created_at": now,
+    })
+    return ran
 
 
 def get_precheck(principal: Principal, precheck_id: str) -> Precheck:
@@ -106,16 +100,22 @@ _ACCOUNT_REF = sa.select(Account.id, Account.customer_id, Account.store_code, Ac
     Account.id == sa.bindparam("id"))
 
 
-def document(
-    principal: Principal, row: Precheck, locale: str, outcome: PrecheckOutcome | None = None,
-    msisdn: str | None = None,
-) -> dict[str, Any]:
-    """The pre-check as served, with every text in ``locale`` (pass ``msisdn`` when known)."""
+def document(principal: Principal, row: Precheck, locale: str, msisdn: str | None = None) -> dict[str, Any]:
+    """The stored pre-check as served, with every text in ``locale`` (pass ``msisdn`` when known)."""
     if msisdn is None:
         msisdn = db.session.execute(sa.select(Account.msisdn).where(Account.id == row.account_id)).scalar_one()
+    return _document(principal, row.id, outcome_from_json(row.outcome), msisdn, row.risk, row.created_at, locale)
+
+
+def ran_document(principal: Principal, ran: Ran, locale: str) -> dict[str, Any]:
+    """The pre-check just run as served (the same document ``document`` gives once it is stored)."""
+    return _document(principal, ran.id, ran.outcome, ran.msisdn, ran.risk, ran.created_at, locale)
+
+
+def _document(principal: Principal, id_: str, outcome: PrecheckOutcome, msisdn: str, risk: dict[str, Any] | None,
+              created_at: dt.datetime, locale: str) -> dict[str, Any]:
     loc = negotiate(locale)
     return dump(StoredPrecheckView(
-        outcome or outcome_from_json(row.outcome), loc,
-        risk=services().risk.present(row.risk, loc) if row.risk else None,
-        id=row.id, msisdn=shown_msisdn(principal, msisdn), created_at=row.created_at,
+        outcome, loc, risk=services().risk.present(risk, loc) if risk else None,
+        id=id_, msisdn=shown_msisdn(principal, msisdn), created_at=created_at,
     ))

@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from cachetools import LRUCache
 from sqlalchemy.orm import Session
 
+from cancelsvc.database import Compiled
 from cancelsvc.pool import Deadlines, engine_options
 from models import ApiKey, CancellationRequest, Customer
 from models.base import install_sqlite_listeners
@@ -81,7 +82,7 @@ class VersionBook:
         self._deadlines = deadlines
         self._notified = url.get_backend_name() == "postgresql"
         self._engine: sa.Engine | None = None
-        self._sql: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._sql: dict[str, Compiled] = {}
         self._lock = threading.Lock()
         self._requests: LRUCache[str, tuple[Head, float]] = LRUCache(ENTRIES)
         self._keys: LRUCache[str, tuple[Any, float]] = LRUCache(ENTRIES)
@@ -255,11 +256,11 @@ class VersionBook:
         except Exception:  # noqa: BLE001 - no connection now: the caller takes its usual path
             log.debug("version book: no connection", exc_info=True)
             return None
-        sql, order = self._sql[name]
+        compiled = self._sql[name]
         try:
             cursor = connection.cursor()
             try:
-                cursor.execute(sql, params if order is None else [params[key] for key in order])
+                cursor.execute(compiled.sql, compiled.parameters(params))
                 return cursor.fetchone()
             finally:
                 cursor.close()
@@ -280,7 +281,7 @@ class VersionBook:
                 install_sqlite_listeners(engine)
                 if self._deadlines is not None:
                     self._deadlines.install(engine, always_web=True)
-                self._sql = {name: _compiled(statement, engine) for name, statement in _statements().items()}
+                self._sql = {name: Compiled.of(statement, engine.dialect) for name, statement in _statements().items()}
                 self._engine = engine
         return self._engine
 
@@ -312,12 +313,6 @@ def _statements() -> dict[str, sa.Select]:
         .select_from(requests.outerjoin(customers, c.external_id == ref))
         .where(r.id == request_id),
     }
-
-
-def _compiled(statement: sa.Select, engine: sa.Engine) -> tuple[str, tuple[str, ...] | None]:
-    """The driver's SQL text and, for positional drivers, the order of the parameters."""
-    compiled = statement.compile(dialect=engine.dialect)
-    return compiled.string, (tuple(compiled.positiontup or ()) if compiled.positional else None)
 
 
 def watch_sessions(sessions: Any) -> None:

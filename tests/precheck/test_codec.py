@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from cancelsvc.precheck.codec import VERSION, outcome_from_json, outcome_to_json, to_json_value
+from cancelsvc.precheck.codec import VERSION, outcome_from_json, outcome_to_json, outcome_to_text, to_json_value
 
 LATER = dt.date(2026, 12, 5)
 
@@ -44,6 +44,8 @@ def test_encoding_is_the_stored_format(request: pytest.FixtureRequest, run: Any,
     assert stored == {"version": VERSION, **reference(outcome)}
     assert json.dumps(stored) == json.dumps({"version": VERSION, **reference(outcome)})  # same key order
     assert outcome_from_json(json.loads(json.dumps(stored))) == outcome
+    # The text a pre-check stores is the same document, in the same order.
+    assert json.dumps(json.loads(outcome_to_text(outcome))) == json.dumps(stored)
 
 
 class Pair(NamedTuple):

@@ -98,3 +98,26 @@ def test_stored_amounts_are_exact_strings(run, sample):
     stored = outcome_to_json(run(sample))
     assert stored["findings"][0]["amount"] == {"$dec": "62.55"}
     assert stored["effective_date"] == {"$date": "2026-11-23"}
+
+
+@pytest.mark.parametrize("fixture", ["sample", "rich"])
+def test_texts_kept_from_one_document_to_the_next_read_the_same(request, run, fixture, monkeypatch):
+    from cancelsvc.precheck import wording
+
+    outcome = run(request.getfixturevalue(fixture))
+    monkeypatch.setattr(wording, "_RENDERED", {})
+    fresh = {locale: present(outcome, locale) for locale in ("zh-CN", "en")}
+    rendered = []
+    monkeypatch.setattr(wording, "render", lambda *args, **kwargs: rendered.append(args) or "")
+    assert {locale: present(outcome, locale) for locale in ("zh-CN", "en")} == fresh
+    assert rendered == []  # every text came from what the first documents rendered
+
+
+def test_kept_texts_are_emptied_when_full(run, sample, monkeypatch):
+    from cancelsvc.precheck import wording
+
+    monkeypatch.setattr(wording, "_RENDERED", {})
+    monkeypatch.setattr(wording, "LIMIT", 5)
+    doc = present(run(sample), "en")
+    assert 0 < len(wording._RENDERED) <= 5
+    assert present(run(sample), "en") == doc

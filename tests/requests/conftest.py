@@ -392,7 +392,7 @@ def statements() -> Iterator[list[str]]:
     fetch = book._fetch
 
     def front_fetch(name: str, params: dict[str, Any]) -> Any:
-        seen.append(book._sql[name][0] if book._sql else name)
+        seen.append(book._sql[name].sql if book._sql else name)
         return fetch(name, params)
 
     sa.event.listen(db.engine, "before_cursor_execute", listen)
