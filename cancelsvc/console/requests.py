@@ -48,8 +48,7 @@ def _request_page(request_id: str, status: int = 200, kept: dict[str, Any] | Non
     can_waive = principal.role in ("supervisor", "admin")
     return render_template(
         "console/request.html", req=req, doc=doc, who=who, problem=problem, kept=kept or {},
-        can_waive=can_waive, item_form=ItemForm(formdata=None), follow_form=FollowUpForm(formdata=None),
-        search_form=SearchForm(),
+        can_waive=can_waive, search_form=SearchForm(),
     ), status
 
 
