@@ -161,8 +161,8 @@ def print_page(request_id: str) -> ResponseReturnValue:
     from cancelsvc.precheck import service as prechecks
 
     # The request's own pre-check: whoever sees the request sees it (same account, no second check).
-    pre = prechecks.document(principal, db.session.get_one(Precheck, req.precheck_id), current_locale(),
-                             msisdn=who.msisdn)
+    pre = prechecks.kept_document(principal, db.session.get_one(Precheck, req.precheck_id), current_locale(),
+                                  who.msisdn)
     fees = [f for f in pre["findings"] if f.get("calculation")]  # the amounts are in the to-do list
     due = {n["code"]: n["due_at"] for n in doc["progress"]["nodes"]}
     deadlines = {i["key"]: due.get(ITEM_NODE.get(i["code"], "")) for i in doc["checklist"]}
