@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from cancelsvc.calls import service
+from cancelsvc.console import lists
 from cancelsvc.console.blueprint import blp
 from cancelsvc.console.forms import CallForm, SearchForm
 from cancelsvc.console.helpers import staff
@@ -22,7 +23,7 @@ def _page(status: int = 200, problem: str | None = None, form: CallForm | None =
           failed: str | None = None) -> ResponseReturnValue:
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     items, total = service.list_calls(staff(), utcnow(), page, PAGE_SIZE)
-    return render_template("console/calls.html", items=items, total=total, page=page,
+    return render_template("console/calls.html", items=lists.due_calls(items), total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)), problem=problem, form=form or CallForm(formdata=None),
                            failed=failed, search_form=SearchForm()), status
 

@@ -74,7 +74,7 @@ def _precheck_page(precheck_id: str, form: SubmitForm, status: int = 200,
                    error: str | None = None) -> ResponseReturnValue:
     principal = staff()
     row, msisdn = prechecks.visible_precheck(principal, precheck_id)
-    doc = prechecks.document(principal, row, current_locale(), msisdn=msisdn)
+    doc = prechecks.kept_document(principal, row, current_locale(), msisdn)
     if not form.submission_key.data:
         form.submission_key.data = secrets.token_urlsafe(24)
     form.precheck_id.data = row.id

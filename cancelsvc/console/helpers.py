@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -42,37 +43,35 @@ def csrf_token() -> str:
 
 def request_url(request_id: str) -> str:
     """``url_for("console.request_page", request_id=…)``, for the rows of the lists."""
-    return _row_url("console.request_page", "request_id", request_id)
-
-
-def close_call_url(call_id: str) -> str:
-    """``url_for("console.close_call", call_id=…)``, for the call list's forms."""
-    return _row_url("console.close_call", "call_id", call_id)
+    return row_link("console.request_page", "request_id")(request_id)
 
 
 _PLACEHOLDER = "0row0"
 
 
-def _row_url(endpoint: str, name: str, value: str) -> str:
-    """The lists link every row: the path around the row's id is built once per request,
-    and each row only adds its (quoted) id."""
+def row_link(endpoint: str, name: str) -> Callable[[str], str]:
+    """``url_for(endpoint, name=value)`` as a function of ``value``, for the rows of a list:
+    the path around the row's id is built once per request, and each row only adds its
+    (quoted) id."""
     paths: dict[str, tuple[str, str]] = g.setdefault("console_row_urls", {})
     around = paths.get(endpoint)
     if around is None:
         values: dict[str, Any] = {name: _PLACEHOLDER}
         before, after = url_for(endpoint, **values).split(_PLACEHOLDER)
         around = paths[endpoint] = (before, after)
-    return around[0] + quote(value, safe=_SEGMENT_SAFE) + around[1]
+    before, after = around
+    return lambda value: before + quote(value, safe=_SEGMENT_SAFE) + after
 
 
 def state_tag(state: str) -> Markup:
     """A request's state as a coloured tag, in the page's language."""
-    return _state_tag(state, current_locale())
+    return state_tag_in(state, current_locale())
 
 
 @lru_cache(maxsize=64)
-def _state_tag(state: str, locale: str) -> Markup:  # ``locale`` is the page's: ``label`` reads it
-    return Markup('<span class="tag tag-{}">{}</span>').format(state, labels.label(labels.STATES, state))
+def state_tag_in(state: str, locale: str) -> Markup:
+    """``state_tag``, ``locale`` being the page's language (see ``labels.word``)."""
+    return Markup('<span class="tag tag-{}">{}</span>').format(state, labels.word(labels.STATES, state, locale))
 
 
 def money(value: Any) -> str:
@@ -95,15 +94,24 @@ def percent(value: Any) -> str:
 
 def when(value: Any, with_time: bool = True) -> str:
     """An instant (datetime or ISO text) in the operator's time zone, formatted for the language."""
+    return when_in(value, current_locale(), local_zone(), with_time)
+
+
+def when_in(value: Any, locale: str, zone: ZoneInfo, with_time: bool = True) -> str:
+    """``when`` in ``locale`` and ``zone`` (the lists look both up once per page)."""
     if value in (None, ""):
         return ""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    locale = current_locale()
     if isinstance(moment, dt.datetime):
-        local = moment.astimezone(_zone(settings().CANCELSVC_TIMEZONE))
+        local = moment.astimezone(zone)
         day = format_day(local.date(), locale)
         return f"{day} {local.hour:02d}:{local.minute:02d}" if with_time else day
     return format_day(moment, locale)
+
+
+def local_zone() -> ZoneInfo:
+    """The operator's time zone."""
+    return _zone(settings().CANCELSVC_TIMEZONE)
 
 
 @lru_cache(maxsize=8)

@@ -50,13 +50,17 @@ _WORDS: dict[tuple[str, int, str], str] = {}
 
 def label(group: dict[str, object], code: str | None) -> str:
     """The word for ``code`` in the current language (the code itself when unknown)."""
-    if code is None:
-        return ""
-    key = (current_locale(), id(group), code)
-    word = _WORDS.get(key)
-    if word is None:
+    return word(group, code, current_locale()) if code is not None else ""
+
+
+def word(group: dict[str, object], code: str, locale: str) -> str:
+    """``label`` for the rows of a list: ``locale`` is the page's language (``current_locale()``,
+    looked up once per list), the one the lazy texts are evaluated in."""
+    key = (locale, id(group), code)
+    text = _WORDS.get(key)
+    if text is None:
         value = group.get(code)
         if isinstance(value, tuple):
             value = value[0]
-        word = _WORDS[key] = str(value) if value is not None else code
-    return word
+        text = _WORDS[key] = str(value) if value is not None else code
+    return text

@@ -48,8 +48,7 @@ def _request_page(request_id: str, status: int = 200, kept: dict[str, Any] | Non
     can_waive = principal.role in ("supervisor", "admin")
     return render_template(
         "console/request.html", req=req, doc=doc, who=who, problem=problem, kept=kept or {},
-        can_waive=can_waive, item_form=ItemForm(formdata=None), follow_form=FollowUpForm(formdata=None),
-        search_form=SearchForm(),
+        can_waive=can_waive, search_form=SearchForm(),
     ), status
 
 
@@ -162,8 +161,8 @@ def print_page(request_id: str) -> ResponseReturnValue:
     from cancelsvc.precheck import service as prechecks
 
     # The request's own pre-check: whoever sees the request sees it (same account, no second check).
-    pre = prechecks.document(principal, db.session.get_one(Precheck, req.precheck_id), current_locale(),
-                             msisdn=who.msisdn)
+    pre = prechecks.kept_document(principal, db.session.get_one(Precheck, req.precheck_id), current_locale(),
+                                  who.msisdn)
     fees = [f for f in pre["findings"] if f.get("calculation")]  # the amounts are in the to-do list
     due = {n["code"]: n["due_at"] for n in doc["progress"]["nodes"]}
     deadlines = {i["key"]: due.get(ITEM_NODE.get(i["code"], "")) for i in doc["checklist"]}

@@ -13,14 +13,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from cancelsvc.auth.sessions import check_credentials
 from cancelsvc.calls import service as calls
+from cancelsvc.console import lists
 from cancelsvc.console.blueprint import LOCALES, blp
 from cancelsvc.console.forms import LoginForm, SearchForm
 from cancelsvc.console.helpers import staff
 from cancelsvc.customers import search as customer_search
 from cancelsvc.extensions import limiter
-from cancelsvc.i18n import current_locale
 from cancelsvc.requests import queue
-from cancelsvc.requests.presenter import item_title
 from models.base import utcnow
 
 PAGE_SIZE = 25
@@ -79,16 +78,13 @@ def home() -> ResponseReturnValue:
     result = queue.list_requests(principal, queue.QueueFilter(
         state=state, store=store[:32] if store else None, breached=breached, waiting_on=waiting, open_only=True,
     ), page, PAGE_SIZE)
-    locale = current_locale()
-    for row in result.rows:
-        row["next_title"] = item_title(row["precheck_id"], row["next_item"], locale) if row["next_item"] else None
     due_calls, calls_total = calls.list_calls(principal, utcnow(), 1, 10)
     pages = max(1, -(-result.total // PAGE_SIZE))
     filters: dict[str, Any] = {"state": state or "", "waiting_on": waiting or "", "store": store or "",
                                "breached": "1" if breached else ""}
-    return render_template("console/queue.html", user=current_user, rows=result.rows, total=result.total,
-                           page=page, pages=pages, filters=filters, calls=due_calls, calls_total=calls_total,
-                           search_form=SearchForm())
+    return render_template("console/queue.html", user=current_user, rows=lists.queue_rows(result.rows),
+                           total=result.total, page=page, pages=pages, filters=filters,
+                           calls=lists.due_calls(due_calls), calls_total=calls_total, search_form=SearchForm())
 
 
 @blp.post("/search")

@@ -13,7 +13,7 @@ from cancelsvc.auth.principal import Principal
 from cancelsvc.common.masking import mask_msisdn
 from cancelsvc.common.phones import normalise_msisdn
 from cancelsvc.errors import NotFound
-from models import Account, Bill, Contract, Device, ValueAddedService, db
+from models import Account, Bill, CancellationRequest, Contract, Device, ValueAddedService, db
 
 
 class AccountRef(Protocol):
@@ -142,17 +142,19 @@ def family_members(account: Account) -> list[Account]:
     """The other lines in the account's family group."""
     if account.family_group_id is None:
         return []
-    return list(db.session.execute(
-        sa.select(Account).where(Account.family_group_id == account.family_group_id, Account.id != account.id)
-        .order_by(Account.id)
-    ).scalars())
+    return list(db.session.execute(_FAMILY, {"group": account.family_group_id, "id": account.id}).scalars())
 
 
 def requests_of(account_id: int) -> list[Any]:
     """The account's requests, newest first (light rows)."""
-    from models import CancellationRequest as R
+    return list(db.session.execute(_REQUESTS_OF, {"id": account_id}).all())
 
-    return list(db.session.execute(
-        sa.select(R.id, R.tracking_code, R.state, R.submitted_at, R.closed_at, R.due_at, R.breached)
-        .where(R.account_id == account_id).order_by(R.submitted_at.desc())
-    ).all())
+
+# Built once, as the account page's other statements.
+_FAMILY = sa.select(Account).where(Account.family_group_id == sa.bindparam("group"),
+                                   Account.id != sa.bindparam("id")).order_by(Account.id)
+_REQUESTS_OF = sa.select(
+    CancellationRequest.id, CancellationRequest.tracking_code, CancellationRequest.state,
+    CancellationRequest.submitted_at, CancellationRequest.closed_at, CancellationRequest.due_at,
+    CancellationRequest.breached,
+).where(CancellationRequest.account_id == sa.bindparam("id")).order_by(CancellationRequest.submitted_at.desc())

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
+from cachetools import LRUCache
 
 from cancelsvc.auth.principal import Principal
 from cancelsvc.common.fields import EARLIEST, LATEST, out_of_range_message
@@ -22,7 +24,11 @@ from cancelsvc.workdays import local_date
 from models import Account, Precheck, db
 from models.base import EncodedJson, new_uuid, utcnow
 
+<<<<<<< HEAD
 __all__ = ["VALIDITY", "Ran", "document", "get_precheck", "ran_document", "run_precheck", "visible_precheck"]
+=======
+__all__ = ["VALIDITY", "document", "get_precheck", "kept_document", "run_precheck", "visible_precheck"]
+>>>>>>> console
 
 
 _PRECHECKS = cast(sa.Table, Precheck.__table__)
@@ -100,8 +106,36 @@ _ACCOUNT_REF = sa.select(Account.id, Account.customer_id, Account.store_code, Ac
     Account.id == sa.bindparam("id"))
 
 
+<<<<<<< HEAD
 def document(principal: Principal, row: Precheck, locale: str, msisdn: str | None = None) -> dict[str, Any]:
     """The stored pre-check as served, with every text in ``locale`` (pass ``msisdn`` when known)."""
+=======
+#: Documents of stored pre-checks, per pre-check, language and shown number (a few KB each).
+_KEPT: LRUCache[tuple[str, str, str], dict[str, Any]] = LRUCache(1024)
+_KEPT_LOCK = threading.Lock()
+
+
+def kept_document(principal: Principal, row: Precheck, locale: str, msisdn: str) -> dict[str, Any]:
+    """``document`` of a stored pre-check, for pages that only read it: a stored pre-check
+    never changes, so its document is built once per language and shown number (decoding
+    the outcome and dumping it was most of a console page's work). The same dict is
+    returned to several callers: never change it."""
+    key = (row.id, negotiate(locale), shown_msisdn(principal, msisdn))
+    with _KEPT_LOCK:
+        doc = _KEPT.get(key)
+    if doc is None:
+        doc = document(principal, row, locale, msisdn=msisdn)
+        with _KEPT_LOCK:
+            _KEPT[key] = doc
+    return doc
+
+
+def document(
+    principal: Principal, row: Precheck, locale: str, outcome: PrecheckOutcome | None = None,
+    msisdn: str | None = None,
+) -> dict[str, Any]:
+    """The pre-check as served, with every text in ``locale`` (pass ``msisdn`` when known)."""
+>>>>>>> console
     if msisdn is None:
         msisdn = db.session.execute(sa.select(Account.msisdn).where(Account.id == row.account_id)).scalar_one()
     return _document(principal, row.id, outcome_from_json(row.outcome), msisdn, row.risk, row.created_at, locale)

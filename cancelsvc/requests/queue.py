@@ -104,11 +104,12 @@ def list_requests(principal: Principal, f: QueueFilter, page: int, page_size: in
         return Page([], 0)
     shape, values = shaped
     count, rows = _statements(shape)
-    total = db.session.execute(count, values).scalar_one()
+    connection = db.session.connection()  # plain rows: the ORM's execution adds nothing here
+    total = connection.execute(count, values).scalar_one()
     offset = offset_of(page, page_size)
     if offset is None:
         return Page([], total)
-    found = db.session.execute(rows, {**values, "limit": page_size, "offset": offset}).all()
+    found = connection.execute(rows, {**values, "limit": page_size, "offset": offset}).all()
     return Page([_row(row) for row in found], total)
 
 
