@@ -24,11 +24,8 @@ from cancelsvc.workdays import local_date
 from models import Account, Precheck, db
 from models.base import EncodedJson, new_uuid, utcnow
 
-<<<<<<< HEAD
-__all__ = ["VALIDITY", "Ran", "document", "get_precheck", "ran_document", "run_precheck", "visible_precheck"]
-=======
-__all__ = ["VALIDITY", "document", "get_precheck", "kept_document", "run_precheck", "visible_precheck"]
->>>>>>> console
+__all__ = ["VALIDITY", "Ran", "document", "get_precheck", "kept_document", "ran_document", "run_precheck",
+           "visible_precheck"]
 
 
 _PRECHECKS = cast(sa.Table, Precheck.__table__)
@@ -106,10 +103,6 @@ _ACCOUNT_REF = sa.select(Account.id, Account.customer_id, Account.store_code, Ac
     Account.id == sa.bindparam("id"))
 
 
-<<<<<<< HEAD
-def document(principal: Principal, row: Precheck, locale: str, msisdn: str | None = None) -> dict[str, Any]:
-    """The stored pre-check as served, with every text in ``locale`` (pass ``msisdn`` when known)."""
-=======
 #: Documents of stored pre-checks, per pre-check, language and shown number (a few KB each).
 _KEPT: LRUCache[tuple[str, str, str], dict[str, Any]] = LRUCache(1024)
 _KEPT_LOCK = threading.Lock()
@@ -130,12 +123,8 @@ def kept_document(principal: Principal, row: Precheck, locale: str, msisdn: str)
     return doc
 
 
-def document(
-    principal: Principal, row: Precheck, locale: str, outcome: PrecheckOutcome | None = None,
-    msisdn: str | None = None,
-) -> dict[str, Any]:
-    """The pre-check as served, with every text in ``locale`` (pass ``msisdn`` when known)."""
->>>>>>> console
+def document(principal: Principal, row: Precheck, locale: str, msisdn: str | None = None) -> dict[str, Any]:
+    """The stored pre-check as served, with every text in ``locale`` (pass ``msisdn`` when known)."""
     if msisdn is None:
         msisdn = db.session.execute(sa.select(Account.msisdn).where(Account.id == row.account_id)).scalar_one()
     return _document(principal, row.id, outcome_from_json(row.outcome), msisdn, row.risk, row.created_at, locale)
