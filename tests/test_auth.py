@@ -242,3 +242,20 @@ def test_staff_session_is_not_a_customer(client: Any, app: Any) -> None:
     _login(client, "wang", "correct horse battery")
     response = client.get(ME)
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("kind", "role", "own", "asked", "expected"), [
+    ("staff", "clerk", "HZ-001", None, (True, "HZ-001")),
+    ("staff", "clerk", "HZ-001", "HZ-001", (True, "HZ-001")),
+    ("staff", "supervisor", "HZ-001", "SH-002", (False, "HZ-001")),
+    ("staff", "clerk", None, None, (False, None)),
+    ("staff", "admin", None, None, (True, None)),
+    ("staff", "admin", None, "SH-002", (True, "SH-002")),
+    ("api_key", None, None, "SH-002", (True, "SH-002")),
+    ("api_key", None, None, None, (True, None)),
+])
+def test_store_lists_are_scoped_to_the_callers_store(kind: Any, role: str | None, own: str | None,
+                                                     asked: str | None, expected: tuple[bool, str | None]) -> None:
+    from cancelsvc.auth.principal import Principal
+
+    assert Principal(kind, "1", role=role, store_code=own).store_scope(asked) == expected

@@ -49,6 +49,14 @@ class Principal:
         """API keys act for any customer; admins see every store."""
         return self.kind == "api_key" or (self.kind == "staff" and self.role == "admin")
 
+    def store_scope(self, asked: str | None) -> tuple[bool, str | None]:
+        """For a list of one store (``asked``) or of every store (None): whether the caller may
+        see it, and the store the list is limited to (None: all). Staff who do not see every
+        store see only their own (nothing, should one have no store)."""
+        if self.is_staff and not self.sees_everything:
+            return self.store_code is not None and asked in (None, self.store_code), self.store_code
+        return True, asked
+
     @property
     def caller_key(self) -> str:
         return f"{self.kind}:{self.ref}"

@@ -22,15 +22,6 @@ from models import Account, CallTask, CancellationRequest, Customer, db
 RETRY_AFTER = dt.timedelta(hours=2)
 
 
-def _store_of(principal: Principal, store: str | None) -> tuple[bool, str | None]:
-    """Whether the caller may see calls here, and the store they are limited to (None: all)."""
-    if principal.is_staff and not principal.sees_everything:
-        if store is not None and store != principal.store_code:
-            return False, None
-        return True, principal.store_code
-    return True, store
-
-
 @lru_cache(maxsize=4)
 def _statements(by_store: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
     """The count and the page of due calls, built once (with or without a store)."""
@@ -57,7 +48,7 @@ def _statements(by_store: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
 def list_calls(principal: Principal, now: dt.datetime, page: int, page_size: int,
                store: str | None = None) -> tuple[list[dict[str, Any]], int]:
     """Open call tasks that are due, most urgent first: dissatisfied customers, then follow-ups."""
-    allowed, store = _store_of(principal, store)
+    allowed, store = principal.store_scope(store)
     if not allowed:
         return [], 0
     count, rows = _statements(store is not None)

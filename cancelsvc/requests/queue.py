@@ -46,11 +46,9 @@ _Shape = tuple[bool, bool, bool | None, bool, bool, bool, bool]
 
 def _shape(principal: Principal, f: QueueFilter) -> tuple[_Shape, dict[str, Any]] | None:
     """The filters of this caller and list, and their values; None when the caller may see nothing here."""
-    store = f.store
-    if principal.is_staff and not principal.sees_everything:
-        if f.store is not None and f.store != principal.store_code:
-            return None
-        store = principal.store_code
+    allowed, store = principal.store_scope(f.store)
+    if not allowed:
+        return None
     values = {"store": store, "state": f.state, "waiting_on": f.waiting_on,
               "created_from": f.created_from, "created_to": f.created_to}
     shape = (store is not None, f.open_only, f.breached, f.state is not None, f.waiting_on is not None,
@@ -127,6 +125,9 @@ def due_calls_count(principal: Principal, now: dt.datetime) -> int:
     """How many call tasks are due for the caller's store (all stores for admins)."""
     query = sa.select(sa.func.count()).select_from(CallTask).where(
         CallTask.closed_at.is_(None), CallTask.due_at <= now)
-    if principal.is_staff and not principal.sees_everything:
-        query = query.where(CallTask.store_code == principal.store_code)
+    allowed, store = principal.store_scope(None)
+    if not allowed:
+        return 0
+    if store is not None:
+        query = query.where(CallTask.store_code == store)
     return int(db.session.execute(query).scalar_one())
