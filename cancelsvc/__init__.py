@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     from cancelsvc.extensions import babel, db, limiter, login_manager, migrate
     from cancelsvc.i18n import babel_locale, install_template_gettext
     from cancelsvc.requests.versions import watch_sessions
+    from cancelsvc.sending import install as install_sending
     from cancelsvc.services import services
     from cancelsvc.texts import LOCALES, translations
     from models.base import install_sqlite_listeners
@@ -98,6 +99,7 @@ def register_extensions(app: Flask) -> None:
             install_sqlite_listeners(engine, writes=writes)
             install_checks(engine, services(app).deadlines)
             services(app).deadlines.install(engine)
+            install_sending(engine, services(app).deadlines)
     watch_sessions(db.session)  # the version book forgets what this process commits
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     for locale in LOCALES:

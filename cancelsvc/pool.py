@@ -140,14 +140,17 @@ class _Watchdog:
             return
         deadline = time.monotonic() + seconds
         key = id(dbapi_connection)
+        sequence = next(self._sequence)
         with self._lock:
             self._running[key] = (deadline, fd)
-            heapq.heappush(self._queue, (deadline, next(self._sequence), key))
+            heapq.heappush(self._queue, (deadline, sequence, key))
             if self._thread is None or self._pid != os.getpid():
                 self._pid = os.getpid()  # a forked worker starts its own
                 self._thread = threading.Thread(target=self._watch, name="cancelsvc-db-deadlines", daemon=True)
                 self._thread.start()
-            elif self._queue[0][2] == key:
+            elif self._queue[0][1] == sequence:
+                # The earliest deadline now: the thread would sleep past it. Otherwise it
+                # wakes by an earlier deadline anyway, so it is not woken for each statement.
                 self._wake.notify()
 
     def end(self, dbapi_connection: Any) -> None:
@@ -159,11 +162,17 @@ class _Watchdog:
             overdue = []
             with self._lock:
                 now = time.monotonic()
-                while self._queue and self._queue[0][0] <= now:
-                    deadline, _, key = heapq.heappop(self._queue)
+                # Drop the statements that ended, whatever their deadline, and end the
+                # overdue ones; then sleep until the earliest deadline of one still running
+                # (under load: about once per deadline period, not once per statement).
+                while self._queue:
+                    deadline, _, key = self._queue[0]
                     running = self._running.get(key)
                     if running is not None and running[0] == deadline:
+                        if deadline > now:
+                            break
                         overdue.append(self._running.pop(key)[1])
+                    heapq.heappop(self._queue)
                 if not overdue:
                     self._wake.wait(timeout=self._queue[0][0] - now if self._queue else None)
                     continue

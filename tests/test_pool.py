@@ -65,6 +65,76 @@ def test_a_closed_connection_is_readable(sockets: tuple[socket.socket, socket.so
     assert pool._readable(connection)
 
 
+class CountingCondition:
+    """A ``threading.Condition`` that counts ``notify`` calls (the watchdog's wake-ups)."""
+
+    def __init__(self, condition: Any) -> None:
+        self.condition = condition
+        self.notified = 0
+
+    def notify(self) -> None:
+        self.notified += 1
+        self.condition.notify()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return bool(self.condition.wait(timeout))
+
+
+def _settle(check: Any, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "the watchdog did not act in time"
+        time.sleep(0.01)
+
+
+def test_the_watchdog_is_not_woken_for_each_statement(sockets: tuple[socket.socket, socket.socket]) -> None:
+    watchdog = pool._Watchdog()
+    wake = CountingCondition(watchdog._wake)
+    watchdog._wake = wake  # type: ignore[assignment]
+    connection = FakeConnection(sockets[0])
+    for _ in range(200):  # one connection's statements, one after the other
+        watchdog.start(connection, 1.5)
+        watchdog.end(connection)
+    # At most once: when the thread, just started, had already dropped the first statement.
+    assert wake.notified <= 1
+    # It wakes by the first deadline and drops every statement that ended.
+    _settle(lambda: not watchdog._queue)
+    assert sockets[1].send(b"x") == 1 and sockets[0].recv(1) == b"x"  # nothing was shut down
+
+
+def test_the_watchdog_ends_an_overdue_statement_after_ended_ones(sockets: tuple[socket.socket, socket.socket]) -> None:
+    watchdog = pool._Watchdog()
+    ended, ended_peer = socket.socketpair()
+    try:
+        quick = FakeConnection(ended)
+        for _ in range(50):  # ended statements ahead of it in the queue
+            watchdog.start(quick, 0.05)
+            watchdog.end(quick)
+        watchdog.start(FakeConnection(sockets[0]), 0.2)
+        started = time.monotonic()
+        sockets[0].settimeout(5)
+        assert sockets[0].recv(1) == b""  # the blocked read ends: the socket was shut down
+        assert 0.15 < time.monotonic() - started < 2
+        assert ended.send(b"x") == 1 and ended_peer.recv(1) == b"x"  # the ended ones were left alone
+    finally:
+        ended.close()
+        ended_peer.close()
+
+
+def test_an_earlier_deadline_wakes_the_watchdog(sockets: tuple[socket.socket, socket.socket]) -> None:
+    watchdog = pool._Watchdog()
+    other, peer = socket.socketpair()
+    try:
+        watchdog.start(FakeConnection(other), 60)  # the thread sleeps for a minute
+        watchdog.start(FakeConnection(sockets[0]), 0.1)
+        sockets[0].settimeout(5)
+        assert sockets[0].recv(1) == b""
+        assert peer.send(b"x") == 1 and other.recv(1) == b"x"  # the one with a minute left runs on
+    finally:
+        other.close()
+        peer.close()
+
+
 def test_engine_options() -> None:
     assert pool.engine_options("sqlite:///x.db") == {"hide_parameters": True}
     assert pool.engine_options("postgresql+psycopg://u@h/db") == {"pool_recycle": pool.RECYCLE_SECONDS,

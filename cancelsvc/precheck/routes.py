@@ -36,10 +36,10 @@ class Prechecks(MethodView):
     def post(self, body: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
         """Run a pre-check and store it (the quoted amounts bind the request it leads to)."""
         principal = current_principal()
-        with transaction():
+        with transaction():  # the pre-check's row is written while its document is built
             ran = service.run_precheck(principal, body["account"], body["channel"], body["effective_date"])
-            doc = service.ran_document(principal, ran, current_locale())
-        return presented(doc), 201, {"Location": f"/api/v1/prechecks/{ran.id}", "Vary": "Accept-Language, Authorization"}
+            response = presented(service.ran_document(principal, ran, current_locale()))
+        return response, 201, {"Location": f"/api/v1/prechecks/{ran.id}", "Vary": "Accept-Language, Authorization"}
 
 
 @blp.route("/<precheck_id>")

@@ -17,6 +17,7 @@ from cancelsvc.precheck.codec import outcome_from_json, outcome_to_text
 from cancelsvc.precheck.engine import EffectiveDateInPast, evaluate, resolve_effective_date
 from cancelsvc.precheck.presenter import VALIDITY, StoredPrecheckView, dump
 from cancelsvc.precheck.result import PrecheckOutcome
+from cancelsvc.sending import send
 from cancelsvc.services import services
 from cancelsvc.texts import negotiate
 from cancelsvc.texts.marks import N_
@@ -72,9 +73,10 @@ def run_precheck(
     )
     risk, features = wired.risk.assess(snap, outcome)
     ran = Ran(new_uuid(), outcome, snap.msisdn, risk, now)
-    # A Core INSERT on the session's connection, without an ORM object: the stored
-    # pre-check is never changed afterwards, so the unit of work would only add cost here.
-    db.session.connection().execute(_INSERT, {
+    # A Core INSERT without an ORM object (the stored pre-check is never changed
+    # afterwards, so the unit of work would only add cost here), sent now and awaited when
+    # the caller's transaction ends: the document is built while the server writes.
+    send(_INSERT, {
         "id": ran.id, "account_id": snap.id, "channel": channel, "effective_date": effective_date,
         "asap": effective == "asap", "result": outcome.result, "can_submit": outcome.can_submit,
         "eligible_now": outcome.eligible_now, "outcome_text": outcome_to_text(outcome), "risk": risk,
