@@ -32,7 +32,8 @@ def _account_page(account_id: int, form: PrecheckForm, status: int = 200,
     account = customers.get_account(principal, account_id)
     return render_template(
         "console/account.html", account=account, customer=account.customer, form=form, error=error,
-        family=customers.family_members(account), requests=customers.requests_of(account.id),
+        holdings=customers.holdings(account), family=customers.family_members(account),
+        requests=customers.requests_of(account.id),
         search_form=SearchForm(),
     ), status
 

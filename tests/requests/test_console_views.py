@@ -4,13 +4,21 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from models import AuditRecord, CancellationRequest, db
-from tests.factories import CustomerFactory, StaffUserFactory
+from tests.factories import (
+    BillFactory,
+    ContractFactory,
+    CustomerFactory,
+    DeviceFactory,
+    ServiceFactory,
+    StaffUserFactory,
+)
 from tests.requests.conftest import Api, console_login, fresh, later, make_line, run_jobs
 from tests.requests.conftest import console_csrf as _csrf
 
@@ -125,6 +133,25 @@ def test_account_and_precheck_pages_show_the_fee_as_a_calculator(client: Any, ap
     page = _html(client.get(f"/console/prechecks/{pid}"))
     assert 'class="calculator"' in page and "200.00" in page
     assert 'name="submission_key"' in page and 'id="contact_phone"' in page
+
+
+def test_account_page_lists_every_holding_in_order(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    line = make_line()
+    for period, due in (("2026-10", "88.00"), ("2026-08", "66.00"), ("2026-09", "77.00")):
+        BillFactory(account=line, period=period, amount_due=Decimal(due))
+    for serial in ("ONT-B", "ONT-A"):
+        DeviceFactory(account=line, serial=serial)
+    ServiceFactory(account=line, name="彩铃", status="cancelled")
+    ServiceFactory(account=line, name="视频会员")
+    ContractFactory(account=line, external_id="K-first")
+    ContractFactory(account=line, external_id="K-second")
+    other = make_line(bill=True)  # another line's holdings stay off this page
+    db.session.commit()
+    html = _html(client.get(f"/console/accounts/{line.id}"))
+    order = ["K-first", "K-second", "2026-08", "66.00", "2026-09", "2026-10", "ONT-B", "ONT-A", "彩铃", "视频会员"]
+    places = [html.index(text) for text in order]
+    assert places == sorted(places)
+    assert f"K-{other.id}" not in html and html.count("<tr><td>2026-") == 3
 
 
 def test_precheck_form_errors_are_listed(client: Any, app: Any, clerk: dict[str, str]) -> None:
