@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from cancelsvc import audit
 from cancelsvc.auth.principal import Principal
 from cancelsvc.calls.tasks import FOLLOW_UP
-from cancelsvc.common.paging import offset_of
+from cancelsvc.common.paging import counted_page, with_total
 from cancelsvc.errors import Conflict, NotFound, PreconditionFailed
 from cancelsvc.requests.inbound import followup_recorded
 from cancelsvc.requests.lifecycle import Change, load_for_change
@@ -24,7 +24,8 @@ RETRY_AFTER = dt.timedelta(hours=2)
 
 @lru_cache(maxsize=4)
 def _statements(by_store: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
-    """The count and the page of due calls, built once (with or without a store)."""
+    """The count, and the page of due calls with the count beside (``paging.with_total``),
+    built once (with or without a store)."""
     base = sa.select(CallTask.id).where(CallTask.closed_at.is_(None), CallTask.due_at <= sa.bindparam("now"))
     if by_store:
         base = base.where(CallTask.store_code == sa.bindparam("store"))
@@ -42,7 +43,7 @@ def _statements(by_store: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
         .join(Customer, Customer.id == r.customer_id)
         .order_by(*order)
     )
-    return count, rows
+    return count, with_total(count, rows)
 
 
 def list_calls(principal: Principal, now: dt.datetime, page: int, page_size: int,
@@ -53,13 +54,9 @@ def list_calls(principal: Principal, now: dt.datetime, page: int, page_size: int
         return [], 0
     count, rows = _statements(store is not None)
     values: dict[str, Any] = {"now": now, "store": store} if store is not None else {"now": now}
-    connection = db.session.connection()  # plain rows: the ORM's execution adds nothing here
-    total = connection.execute(count, values).scalar_one()
-    offset = offset_of(page, page_size)
-    if offset is None:
-        return [], int(total)
-    found = connection.execute(rows, {**values, "limit": page_size, "offset": offset}).all()
-    return [_row(row) for row in found], int(total)
+    # Plain rows on the session's connection: the ORM's execution adds nothing here.
+    found, total = counted_page(db.session.connection(), count, rows, values, page, page_size)
+    return [_row(row) for row in found], total
 
 
 def _row(row: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cancelsvc.auth.principal import Principal
-from cancelsvc.common.paging import offset_of
+from cancelsvc.common.paging import counted_page, with_total
 from models import Account, CallTask, CancellationRequest, Customer, Precheck, db
 
 WAITING_ON = ("customer", "clerk", "operator", "third_party")
@@ -58,8 +58,9 @@ def _shape(principal: Principal, f: QueueFilter) -> tuple[_Shape, dict[str, Any]
 
 @lru_cache(maxsize=128)
 def _statements(shape: _Shape) -> tuple[sa.Select[int], sa.Select[*tuple[Any, ...]]]:
-    """The count and the page of rows for one shape of filters, built once: building and
-    keying the statements cost more than running them."""
+    """The count, and the page of rows with the count beside (``paging.with_total``), for
+    one shape of filters, built once: building and keying the statements cost more than
+    running them."""
     has_store, open_only, breached, state, waiting_on, created_from, created_to = shape
     r = CancellationRequest
     query = sa.select(r.id)
@@ -92,7 +93,7 @@ def _statements(shape: _Shape) -> tuple[sa.Select[int], sa.Select[*tuple[Any, ..
         .join(Precheck, Precheck.id == r.precheck_id)
         .order_by(*order)
     )
-    return count, rows
+    return count, with_total(count, rows)
 
 
 def list_requests(principal: Principal, f: QueueFilter, page: int, page_size: int) -> Page:
@@ -102,12 +103,8 @@ def list_requests(principal: Principal, f: QueueFilter, page: int, page_size: in
         return Page([], 0)
     shape, values = shaped
     count, rows = _statements(shape)
-    connection = db.session.connection()  # plain rows: the ORM's execution adds nothing here
-    total = connection.execute(count, values).scalar_one()
-    offset = offset_of(page, page_size)
-    if offset is None:
-        return Page([], total)
-    found = connection.execute(rows, {**values, "limit": page_size, "offset": offset}).all()
+    # Plain rows on the session's connection: the ORM's execution adds nothing here.
+    found, total = counted_page(db.session.connection(), count, rows, values, page, page_size)
     return Page([_row(row) for row in found], total)
 
 
