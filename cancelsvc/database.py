@@ -12,7 +12,6 @@ from typing import Any, ParamSpec, TypeVar
 import sqlalchemy as sa
 from flask import Response, after_this_request, has_request_context, request
 
-from cancelsvc.sending import await_sent, drain_sent
 from models import db
 
 P = ParamSpec("P")
@@ -46,14 +45,12 @@ def writes() -> bool:
 
 @contextmanager
 def transaction() -> Iterator[None]:
-    """Commit what the block did, or roll it all back if it raises; a write ``sending.send``
-    left pending is awaited first."""
+    """Commit what the block did, or roll it all back if it raises (a write ``sending.send``
+    left pending is awaited by the commit)."""
     try:
         yield
-        await_sent()
         db.session.commit()
     except BaseException:
-        drain_sent()
         db.session.rollback()
         raise
 

@@ -3,12 +3,12 @@
 A pre-check's only write is one ``INSERT`` run in autocommit mode
 (``database.single_statement_writes``). Waiting for it — the server's work and the WAL
 flush of its commit, 0.5–1 ms — before building the response would wait for nothing the
-response needs. ``send`` hands the statement to the server and returns at once;
-``database.transaction`` awaits its result before the unit of work ends, so the answer
+response needs. ``send`` hands the statement to the server and returns at once; the
+connection's commit (``database.transaction`` ending) awaits its result, so the answer
 still leaves only once the row is committed, and a failed write still fails the request.
-A statement run on the connection in between first awaits it (``before_cursor_execute``),
-and so does a commit; a connection rolled back or given back with a write still pending
-drains it first.
+A statement run on the connection in between awaits it first (``before_cursor_execute``);
+a rollback, or a connection given back with a write still pending, drains it (an error
+of the write is logged then: the request is failing already).
 Anywhere else (SQLite, or inside a transaction) ``send`` executes the statement at once.
 
 The write goes as one query of the simple protocol (its own implicit transaction, like
@@ -49,28 +49,6 @@ def send(statement: sa.Executable, values: Mapping[str, Any]) -> None:
     connection.execute(statement, values, execution_options={_SEND: True})
 
 
-def await_sent() -> None:
-    """Wait for the write ``send`` left pending on the session's connection, if any; raise
-    what executing it would have raised."""
-    session = db.session()
-    if not session.in_transaction():
-        return
-    connection = session.connection()
-    if _PENDING in connection.info:
-        from cancelsvc.services import services
-
-        _await(connection, services().deadlines)
-
-
-def drain_sent() -> None:
-    """Like ``await_sent`` on a path that is already failing: the result is consumed so the
-    connection stays usable, and an error of the write is logged, not raised."""
-    try:
-        await_sent()
-    except sa.exc.SQLAlchemyError as error:  # the connection may be gone already
-        log.warning("a sent write failed after its request had failed: %s", type(error).__name__)
-
-
 def install(engine: sa.Engine, deadlines: Deadlines) -> None:
     """Let ``send`` work on ``engine`` (PostgreSQL; nothing is installed on SQLite)."""
     if engine.dialect.name != "postgresql":
@@ -96,12 +74,11 @@ def install(engine: sa.Engine, deadlines: Deadlines) -> None:
             _await(conn, deadlines)
 
     def rollback(conn: sa.Connection) -> None:
-        if not conn.invalidated and _PENDING in conn.info:  # given back, or rolled back, without awaiting: drain it
-            log.warning("a sent write was not awaited before its connection was rolled back")
+        if not conn.invalidated and _PENDING in conn.info:
             try:
                 _await(conn, deadlines)
             except sa.exc.DBAPIError as error:
-                log.warning("the sent write failed: %s", type(error.orig).__name__)
+                log.warning("a sent write failed after its request had failed: %s", type(error.orig).__name__)
 
     sa.event.listen(engine, "do_execute", do_execute)
     sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)
