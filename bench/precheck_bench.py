@@ -51,11 +51,12 @@ def measure(client, key: str, msisdn: str, runs: int, database: str | None) -> d
     cpu.sort()
     postgres = (after.get("postgres", 0.0) - before.get("postgres", 0.0)) / runs * 1000
     return {"p50": statistics.median(samples), "p95": samples[int(len(samples) * 0.95) - 1],
-            "cpu p95": cpu[int(len(cpu) * 0.95) - 1], "postgres cpu": postgres, "load": os.getloadavg()[0]}
+            "cpu p95": cpu[int(len(cpu) * 0.95) - 1], "cpu p50": statistics.median(cpu), "postgres cpu": postgres,
+            "load": os.getloadavg()[0]}
 
 
 def show(label: str, m: dict[str, float]) -> None:
-    print(f"  {label}: p50 {m['p50']:.2f} ms  p95 {m['p95']:.2f} ms   CPU p95 {m['cpu p95']:.2f} ms"
+    print(f"  {label}: p50 {m['p50']:.2f} ms  p95 {m['p95']:.2f} ms   CPU p50 {m['cpu p50']:.2f} p95 {m['cpu p95']:.2f} ms"
           f" (+ PostgreSQL {m['postgres cpu']:.2f} ms a pre-check)   load {m['load']:.1f}", flush=True)
 
 

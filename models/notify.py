@@ -1,8 +1,8 @@
 """PostgreSQL announces changed rows on a channel, so caches elsewhere can drop them.
 
-A row trigger on ``cancellation_requests``, ``api_keys`` and ``customers`` sends
-``NOTIFY cancelsvc_changes, '<prefix><key>'`` for every UPDATE or DELETE (``r:<request id>``,
-``k:<key hash>``, ``c:<customer external id>``). PostgreSQL delivers notifications only
+A row trigger on ``cancellation_requests``, ``api_keys``, ``customers`` and ``staff_users``
+sends ``NOTIFY cancelsvc_changes, '<prefix><key>'`` for every UPDATE or DELETE
+(``r:<request id>``, ``k:<key hash>``, ``c:<customer external id>``, ``s:<staff user id>``). PostgreSQL delivers notifications only
 when the transaction commits, in commit order, and whatever path changed the row — the
 service, a job, a command or an operator's SQL. SQLite has no such channel: nothing here
 applies to it.
@@ -19,6 +19,7 @@ WATCHED: dict[str, tuple[str, str]] = {
     "cancellation_requests": ("r:", "id"),
     "api_keys": ("k:", "key_hash"),
     "customers": ("c:", "external_id"),
+    "staff_users": ("s:", "id"),
 }
 
 FUNCTION_SQL = f"""

@@ -14,6 +14,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from models import db
+from models.notify import WATCHED
 from tests.conftest import TEST_DATABASE_URL
 
 
@@ -47,4 +48,8 @@ def test_upgrade_from_empty_gives_the_full_schema(make_app: Any, empty_database_
                 MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
             )
         assert diff == [], f"models and migrations differ: {diff}"
+        if db.engine.dialect.name == "postgresql":  # every watched table announces its changes
+            with db.engine.connect() as conn:
+                triggers = set(conn.execute(sa.text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
+            assert {f"{table}_notify_change" for table in WATCHED} <= triggers
         db.engine.dispose()

@@ -72,11 +72,27 @@ _USER_BY_ID = sa.select(StaffUser.id, StaffUser.username, StaffUser.role, StaffU
 
 
 def load_user(user_id: str) -> SignedIn | None:
-    """Flask-Login user loader: the active user, or None."""
+    """Flask-Login user loader: the active user, or None.
+
+    On PostgreSQL an active user is remembered by the application's version book
+    (``services().versions``), which forgets it as soon as its row changes (disabled,
+    new role or store, new password), as it does for API keys; elsewhere it is read.
+    """
+    from cancelsvc.services import services
+
     if not user_id.isdigit():
         return None
+    book = services().versions
+    known: SignedIn | None = book.known_staff(int(user_id))
+    if known is not None:
+        return known
+    generation = book.reading()
     row = db.session.connection().execute(_USER_BY_ID, {"id": int(user_id)}).first()
-    return SignedIn(row.id, row.username, row.role, row.store_code) if row is not None and row.active else None
+    if row is None or not row.active:
+        return None
+    user = SignedIn(row.id, row.username, row.role, row.store_code)
+    book.remember_staff(generation, row.id, user)
+    return user
 
 
 def current_staff() -> Principal | None:

@@ -5,7 +5,8 @@ API key (or customer) is this?" with **one indexed statement** on an autocommit 
 of its own (no ``BEGIN``/``ROLLBACK``, no pre-ping). It reads facts only: whether the
 caller may read the request is decided by the one visibility rule
 (``customers.service.visible_to``), as for every other request. It also keeps the valid
-API keys for ``auth.keys`` (with or without the poll front). On PostgreSQL it remembers the
+API keys for ``auth.keys`` (with or without the poll front) and the signed-in staff users
+for ``auth.sessions`` (the console loads its user on every page). On PostgreSQL it remembers the
 answers and forgets each one the moment the database announces that its row changed
 (``LISTEN cancelsvc_changes``, see ``models.notify``), so a repeated poll needs no round
 trip at all:
@@ -40,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from cancelsvc.database import Compiled
 from cancelsvc.pool import Deadlines, engine_options
-from models import ApiKey, CancellationRequest, Customer
+from models import ApiKey, CancellationRequest, Customer, StaffUser
 from models.base import install_sqlite_listeners
 from models.notify import CHANNEL, WATCHED
 
@@ -87,6 +88,7 @@ class VersionBook:
         self._requests: LRUCache[str, tuple[Head, float]] = LRUCache(ENTRIES)
         self._keys: LRUCache[str, tuple[Any, float]] = LRUCache(ENTRIES)
         self._customers: LRUCache[str, tuple[int, float]] = LRUCache(ENTRIES)
+        self._staff: LRUCache[str, tuple[Any, float]] = LRUCache(ENTRIES)
         self._generation = 0
         self._listening = False
         self._listener_pid: int | None = None
@@ -135,6 +137,15 @@ class VersionBook:
         """Keep a valid key read elsewhere (dropped if a change was announced since ``reading``)."""
         self._keep(generation, (self._keys, key_hash, (key_id, _scopes(scopes))))
 
+    def known_staff(self, user_id: int) -> Any:
+        """What ``remember_staff`` kept of an active staff user, from memory only (None: read it yourself)."""
+        self._drain()
+        return self._kept(self._staff, str(user_id))
+
+    def remember_staff(self, generation: int, user_id: int, user: Any) -> None:
+        """Keep an active staff user read elsewhere (dropped if a change was announced since ``reading``)."""
+        self._keep(generation, (self._staff, str(user_id), user))
+
     def dispose(self) -> None:
         """Stop listening and close the connections (the app is going away)."""
         self._stopping.set()
@@ -168,13 +179,14 @@ class VersionBook:
                 cache[key] = (value, now)
 
     def forget(self, payload: str) -> None:
-        """Drop what is kept about a changed row (``r:<id>``, ``k:<key hash>``, ``c:<sub>``; ``*``: all)."""
+        """Drop what is kept about a changed row (``r:<id>``, ``k:<key hash>``, ``c:<sub>``,
+        ``s:<staff user id>``; ``*``: all of a kind)."""
         with self._lock:
             self._forget_locked(payload)
 
     def _forget_locked(self, payload: str) -> None:
         kind, _, key = payload.partition(":")
-        cache = {"r": self._requests, "k": self._keys, "c": self._customers}.get(kind)
+        cache = {"r": self._requests, "k": self._keys, "c": self._customers, "s": self._staff}.get(kind)
         self._generation += 1
         if cache is not None:
             if key == "*":
@@ -189,7 +201,7 @@ class VersionBook:
     def _forget_all_locked(self, listening: bool) -> None:
         self._generation += 1
         self._listening = listening
-        for cache in (self._requests, self._keys, self._customers):
+        for cache in (self._requests, self._keys, self._customers, self._staff):
             cache.clear()
 
     # -- PostgreSQL notifications ----------------------------------------------------------
@@ -331,6 +343,8 @@ def _payload(instance: object) -> str | None:
         return f"k:{instance.key_hash}"
     if isinstance(instance, Customer):
         return f"c:{instance.external_id}"
+    if isinstance(instance, StaffUser):
+        return f"s:{instance.id}"
     return None
 
 
@@ -342,7 +356,7 @@ def _note_changed_rows(session: Session, _context: Any) -> None:
             session.info.setdefault(_CHANGED, set()).add(payload)
 
 
-_KINDS: dict[type, str] = {CancellationRequest: "r", ApiKey: "k", Customer: "c"}
+_KINDS: dict[type, str] = {CancellationRequest: "r", ApiKey: "k", Customer: "c", StaffUser: "s"}
 
 
 def _note_bulk_changes(state: Any) -> None:

@@ -15,7 +15,7 @@ from flask import Flask, request, request_started
 from cancelsvc.auth.keys import hash_key
 from cancelsvc.requests.versions import Head, VersionBook
 from cancelsvc.services import services
-from models import ApiKey, db
+from models import ApiKey, StaffUser, db
 from models.base import utcnow
 from tests.conftest import TEST_DATABASE_URL, bearer
 from tests.requests.conftest import Api, Clock, customer_headers, make_line, statements
@@ -313,6 +313,34 @@ def _remembered_until_revoked(app: Flask, api: Api, rid: str) -> None:
     finally:
         engine.dispose()
     assert _eventually(lambda: api.get(rid), 401).get_json()["code"] == "auth.invalid_key"
+
+
+@pytest.mark.postgres_only
+def test_the_signed_in_staff_user_is_remembered_until_their_row_changes(app: Flask, client: Any,
+                                                                         clerk: dict[str, str]) -> None:
+    listening(app)
+    assert client.get("/console/").status_code == 200  # the user is read once, then remembered
+    with statements() as seen:
+        assert client.get("/console/calls").status_code == 200
+    assert not [s for s in seen if "staff_users" in s], seen
+    engine = sa.create_engine(TEST_DATABASE_URL)
+    try:
+        with engine.begin() as conn:  # disabled by another process (or by hand)
+            conn.execute(sa.update(StaffUser).where(StaffUser.username == "hz").values(active=False))
+    finally:
+        engine.dispose()
+    response = _eventually(lambda: client.get("/console/"), 302)
+    assert "/console/login" in response.headers["Location"]
+
+
+def test_without_a_change_channel_the_staff_user_is_read_on_every_page(app: Flask, client: Any,
+                                                                        clerk: dict[str, str]) -> None:
+    listening(app)
+    book(app)._listening = False  # as on SQLite, or on PostgreSQL while the listener reconnects
+    for _ in range(2):
+        with statements() as seen:
+            assert client.get("/console/calls").status_code == 200
+        assert [s for s in seen if "staff_users" in s], seen
 
 
 @pytest.mark.postgres_only
