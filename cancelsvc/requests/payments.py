@@ -14,11 +14,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Protocol
 
-from cancelsvc.precheck.rules.base import paid_codes
+from cancelsvc.precheck.codes import AmountRole
+from cancelsvc.precheck.rules.base import CODES, paid_codes
 from models.vocabulary import ItemStatus
 
 #: The codes of paid money, in the order payments settle them.
 PAYABLE_ORDER = paid_codes()
+#: The codes whose amounts make the quoted total (sums due).
+QUOTED_CODES = frozenset(code for code, spec in CODES.items() if spec.amount == AmountRole.DUE)
 #: ``done_by`` of the items that payments settled.
 PAID_BY = "payment"
 
@@ -50,6 +53,15 @@ def covered_keys(items: Iterable[Payable], paid_total: Decimal) -> set[str]:
         if item.status == ItemStatus.TODO:
             covered.add(item.key)
     return covered
+
+
+def still_to_pay(items: Iterable[Payable], paid_total: Decimal) -> Decimal:
+    """What the customer still has to pay of the quoted amounts: the items payments are to
+    settle (open, or settled by payment) less what was paid. A waived fee, or an item a
+    clerk closed, is no longer owed, although the quoted total (binding) still names it."""
+    owed = sum((i.amount or Decimal("0") for i in items
+                if i.code in QUOTED_CODES and (i.status == ItemStatus.TODO or settled_by_payment(i))), Decimal("0"))
+    return max(owed - paid_total, Decimal("0"))
 
 
 def settled_total(items: Iterable[Payable]) -> Decimal:

@@ -20,6 +20,7 @@ from cancelsvc.precheck.codec import from_json_value, outcome_from_json
 from cancelsvc.precheck.presenter import present
 from cancelsvc.requests import progress
 from cancelsvc.requests.lifecycle import calendar, facts
+from cancelsvc.requests.payments import still_to_pay
 from cancelsvc.requests.schemas import ProgressSchema, PublicProgressSchema, RequestSchema
 from cancelsvc.requests.states import OPEN
 from cancelsvc.requests.textkeys import PUBLIC_MESSAGES
@@ -210,7 +211,7 @@ class RequestView(_Over):
     @property
     def quoted(self) -> Quoted:
         req = self._of
-        return Quoted(req.quoted_total, req.paid_total, max(req.quoted_total - req.paid_total, Decimal("0")),
+        return Quoted(req.quoted_total, req.paid_total, still_to_pay(req.items, req.paid_total),
                       req.refund_due, req.refunded_total)
 
     @property

@@ -24,6 +24,7 @@ from cancelsvc.precheck.service import VALIDITY
 from cancelsvc.precheck.snapshot import OpenRequestRef
 from cancelsvc.requests.codes import new_tracking_code
 from cancelsvc.requests.lifecycle import Change, load_for_change
+from cancelsvc.requests.payments import QUOTED_CODES
 from cancelsvc.requests.presenter import request_document
 from cancelsvc.requests.states import COMPLETED, IN_PROGRESS, OPEN, WITHDRAWN
 from cancelsvc.services import settings
@@ -34,8 +35,7 @@ from models.vocabulary import ItemStatus, NodeCode
 
 _ACCOUNT_FOR_SUBMIT = (joinedload(Account.customer), joinedload(Account.services))
 
-#: The codes whose amounts make the quoted total (sums due) and the refund due.
-QUOTED_CODES = frozenset(code for code, spec in CODES.items() if spec.amount == AmountRole.DUE)
+#: The codes whose amounts make the refund due (``payments.QUOTED_CODES``: the sums due).
 REFUND_CODES = frozenset(code for code, spec in CODES.items() if spec.amount == AmountRole.REFUND)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -112,6 +113,9 @@ def test_supervisors_and_admins_may_waive(app: Any, api: Api, counter_request: d
 def test_supervisor_waives_with_a_note(app: Any, api: Api, counter_request: dict[str, Any]) -> None:
     rid = counter_request["id"]
     supervisor = _staff(api, role="supervisor")
+    before = api.doc(rid)["quoted"]
+    fee = Decimal(item(api.doc(rid), "contract.early_termination")["amount"]["amount"])
+    assert fee > 0 and Decimal(before["outstanding"]["amount"]) == Decimal(before["total"]["amount"])
     response = api.patch(rid, "contract.early_termination", {"status": "waived", "note": "网络覆盖问题，免收违约金"},
                          _etag(api, rid), headers=supervisor)
     assert response.status_code == 200, response.get_json()
@@ -119,6 +123,9 @@ def test_supervisor_waives_with_a_note(app: Any, api: Api, counter_request: dict
     waived = item(doc, "contract.early_termination")
     assert waived["status"] == "waived" and waived["note"] == "网络覆盖问题，免收违约金"
     assert node(doc, "fees_settled")["events"][-1]["actor"] == "supervisor"
+    # The quote stays binding; what is still to pay no longer holds the waived fee.
+    assert doc["quoted"]["total"] == before["total"]
+    assert Decimal(doc["quoted"]["outstanding"]["amount"]) == Decimal(before["total"]["amount"]) - fee
     # A waived fee takes no payment: the balance alone settles the fees now.
     api.applied(rid, "payment.received", {"amount": {"amount": "128.00", "currency": "CNY"}})
     assert node(api.doc(rid), "fees_settled")["status"] == "done"
