@@ -24,6 +24,7 @@ from cancelsvc.idempotency import once
 from cancelsvc.precheck import service as prechecks
 from cancelsvc.requests import service as requests_service
 from cancelsvc.requests.schemas import ContactSchema
+from cancelsvc.requests.service import CONTACT_PHONE, SAME_NUMBER
 
 
 def _account_page(account_id: int, form: PrecheckForm, status: int = 200,
@@ -123,6 +124,9 @@ def submit(precheck_id: str) -> ResponseReturnValue:
             return _precheck_page(precheck_id, form, 409, _("This number already has a request in progress."))
         raise
     except Unprocessable as error:
+        if CONTACT_PHONE in (error.errors or {}):
+            form.contact_phone.errors = [_(SAME_NUMBER)]
+            return _precheck_page(precheck_id, form, 422)
         texts = {
             "cancellation.precheck_stale": _("This pre-check is over 24 hours old; run a new one and submit."),
             "cancellation.precheck_blocked": _("A few things need sorting out first; after that you can submit."),

@@ -35,6 +35,9 @@ from models.vocabulary import ItemStatus, NodeCode
 
 _ACCOUNT_FOR_SUBMIT = (joinedload(Account.customer), joinedload(Account.services))
 
+#: The field of the contact's number, and why the number being cancelled cannot be it.
+CONTACT_PHONE = "contact.phone"
+SAME_NUMBER = N_("This is the number being cancelled: it stops working. Give another mobile number or an e-mail address.")
 #: The codes whose amounts make the refund due (``payments.QUOTED_CODES``: the sums due).
 REFUND_CODES = frozenset(code for code, spec in CODES.items() if spec.amount == AmountRole.REFUND)
 
@@ -132,6 +135,8 @@ def submit(principal: Principal, precheck_id: str, reason: str | None, comment: 
     if not precheck.can_submit:
         raise Unprocessable(code="cancellation.precheck_blocked",
                             errors={"precheck_id": [N_("This pre-check has blockers; resolve them first.")]})
+    if contact and contact.get("phone") == account.msisdn:  # it stops working with the cancellation
+        raise Unprocessable(errors={CONTACT_PHONE: [SAME_NUMBER]})
     outcome = outcome_from_json(precheck.outcome)
     items = [
         ChecklistEntry(

@@ -156,7 +156,7 @@ def _banner(req: CancellationRequest, doc: dict[str, Any], cards: int, at: _Cloc
         return Banner("action", ngettext("Action needed: %(num)d thing to do",
                                          "Action needed: %(num)d things to do", cards),
                       " ".join(filter(None, [_("See the cards below: what to do, by when and how."), change_mind])))
-    return Banner("info", _("Submitted"), change_mind or _("We are working on it and show you every step here."))
+    return Banner("info", _("Request submitted"), change_mind or _("We are working on it and show you every step here."))
 
 
 def _eta(eta: dict[str, Any], at: _Clock) -> str | None:

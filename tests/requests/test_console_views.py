@@ -191,6 +191,11 @@ def test_submission_problems_are_shown_in_the_page(client: Any, app: Any, api: A
     bad = client.post(f"/console/prechecks/{pid}/submit", data={**form, "contact_phone": "12345",
                                                                    "contact_email": "nope"})
     assert bad.status_code == 422 and 'href="#contact_phone"' in _html(bad) and 'href="#contact_email"' in _html(bad)
+    own = line.msisdn.removeprefix("+86")
+    same = client.post(f"/console/prechecks/{pid}/submit", data={**form, "contact_phone": f"{own[:3]} {own[3:7]} {own[7:]}"})
+    assert same.status_code == 422 and 'href="#contact_phone"' in _html(same)
+    assert "这是正在注销的号码，注销后将无法接通。" in _html(same)
+    assert db.session.execute(sa.select(sa.func.count()).select_from(CancellationRequest)).scalar() == 0
     api.open_request(line)
     taken = client.post(f"/console/prechecks/{pid}/submit", data=form)
     assert taken.status_code == 409 and "error-summary" in _html(taken)

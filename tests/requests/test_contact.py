@@ -46,3 +46,16 @@ def test_bad_contact_is_a_listed_validation_problem(app: Any, api: Api, contact:
     problem = response.get_json()
     assert problem["code"] == "validation"
     assert any(path.startswith(field) for path in problem["errors"]), problem["errors"]
+
+
+def test_the_number_being_cancelled_is_not_a_contact(app: Any, api: Api) -> None:
+    line = make_line()
+    own = line.msisdn.removeprefix("+86")
+    response = api.submit(api.precheck(line), contact={"phone": f"{own[:3]}-{own[3:7]}-{own[7:]}",
+                                                       "email": "wei@example.com"}, lang="en")
+    assert response.status_code == 422, response.get_json()
+    problem = response.get_json()
+    assert problem["code"] == "validation"
+    assert problem["errors"] == {"contact.phone": [
+        "This is the number being cancelled: it stops working. Give another mobile number or an e-mail address."]}
+    assert db.session.query(CancellationRequest).count() == 0
