@@ -18,7 +18,9 @@ from cancelsvc import texts
 from cancelsvc.auth.principal import Principal
 from cancelsvc.auth.sessions import current_staff
 from cancelsvc.console import labels
-from cancelsvc.i18n import current_locale
+from cancelsvc.i18n import current_locale, gettext
+from cancelsvc.precheck.codes import AmountRole
+from cancelsvc.precheck.rules.base import CODES
 from cancelsvc.services import settings
 from cancelsvc.texts import format_day, format_money
 
@@ -80,6 +82,24 @@ def money(value: Any) -> str:
         return ""
     amount = Decimal(value["amount"]) if isinstance(value, dict) else Decimal(value)
     return format_money(amount, current_locale())
+
+
+def item_amount(code: str, value: Any) -> str:
+    """The amount of a finding or to-do as the customer should read it: a sum due as it is;
+    a replacement fee, a refund or a sum shown for information says so (none of them is
+    part of the total to pay). Empty when there is no amount."""
+    if value is None or (Decimal(value["amount"]) if isinstance(value, dict) else Decimal(value)) == 0:
+        return ""
+    shown = money(value)
+    spec = CODES.get(code)
+    role = spec.amount if spec is not None else None
+    if role == AmountRole.REPLACEMENT:
+        return gettext("%(amount)s if not returned", amount=shown)
+    if role == AmountRole.REFUND:
+        return gettext("%(amount)s back to the customer", amount=shown)
+    if role == AmountRole.SHOWN:
+        return gettext("%(amount)s, for information", amount=shown)
+    return shown
 
 
 def term(group: str, value: str | None) -> str:

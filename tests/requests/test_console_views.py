@@ -301,6 +301,16 @@ def test_print_page_masks_the_number_and_has_the_qr_code(client: Any, app: Any, 
     assert "<nav" not in html and "print.css" in html
 
 
+@pytest.mark.parametrize("page", ["", "/print"])
+def test_only_sums_due_read_as_plain_amounts(client: Any, app: Any, clerk: dict[str, str], page: str) -> None:
+    """A replacement fee and a service's monthly fee say what they are: neither is in the total to pay."""
+    line = make_line(bill=True, device=True, service=True)
+    rid = _submit(client, clerk, line.id)
+    cells = re.findall(r"<td>([^<]*¥[^<]*)</td>", _html(client.get(f"/console/requests/{rid}{page}")))
+    assert "未归还时收取 ¥300.00" in cells and "¥9.90（仅供参考，不计入应付）" in cells
+    assert "¥128.00" in cells and "¥300.00" not in cells and "¥9.90" not in cells
+
+
 @pytest.mark.app_config(CANCELSVC_COOLING_OFF_HOURS=0)
 def test_follow_up_is_recorded_from_the_request_page_and_calls_close(client: Any, app: Any, api: Api,
                                                                       clerk: dict[str, str]) -> None:
