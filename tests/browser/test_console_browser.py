@@ -82,6 +82,8 @@ def test_clerk_serves_zhang_wei_from_sign_in_to_printout(live_server: LiveServer
 
     with live_server.app.app_context():
         assert db.session.query(CancellationRequest).filter(CancellationRequest.state == "in_progress").count() == 2
+    page.goto(live_server("/console/"))
+    _queue_fits(page, "queue-filled-zh-CN")
     page.goto(live_server("/console/calls"))
     assert_accessible(page)
     shot(page, "calls-zh-CN")
@@ -96,6 +98,14 @@ def test_walk_through_in_english_on_a_tablet(live_server: LiveServer, demo: Any,
     _walk_through(page, live_server, "en")
     page.goto(live_server("/console/"))
     assert page.locator("h1").inner_text().startswith("Work queue")  # the session remembers English
+    _queue_fits(page, "queue-filled-en-tablet")
+
+
+def _queue_fits(page: Any, name: str) -> None:
+    """The queue, with the request just submitted in it, shows every column without scrolling sideways."""
+    assert page.locator("table.queue tbody tr").count() >= 1
+    assert page.evaluate("() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth <= w.clientWidth; }")
+    shot(page, name)
 
 
 def test_supervisor_waives_and_another_store_clerk_gets_nothing(live_server: LiveServer, demo: Any,
