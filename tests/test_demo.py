@@ -12,6 +12,7 @@ from cancelsvc.auth.keys import hash_key
 from models import Account, ApiKey, Store
 from models.base import utcnow
 from tests.conftest import bearer
+from tests.requests.conftest import console_csrf, console_login
 
 
 def test_demo_seed_loads_accounts_and_prints_working_credentials(
@@ -31,6 +32,12 @@ def test_demo_seed_loads_accounts_and_prints_working_credentials(
     assert link, result.output
     page = client.get(link.group(1))
     assert page.status_code == 200 and 'id="tracking"' in page.get_data(as_text=True)
+    # The demo's open request is in the Chengdu store's queue, and nowhere in Hangzhou's.
+    tracking_code = link.group(1).split("/")[2].split("?")[0]
+    for username, sees in (("clerk.cd", True), ("clerk.hz", False)):
+        console_login(client, username, "cancelsvc-demo")
+        assert (tracking_code in client.get("/console/").get_data(as_text=True)) is sees
+        assert client.post("/console/logout", data={"csrf_token": console_csrf(client)}).status_code == 302
 
 
 def test_demo_seed_again_keeps_one_data_set_and_the_valid_demo_key(runner: Any, db: Any, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ DEMO_KEY_NAME = "demo"
 DEMO_USERS = (
     ("clerk.hz", "clerk", "HZ-001"),
     ("supervisor.hz", "supervisor", "HZ-001"),
+    ("clerk.cd", "clerk", "CD-001"),  # the Chengdu store: the demo's open request is there
     ("admin", "admin", None),
 )
 DEMO_PASSWORD = "cancelsvc-demo"
