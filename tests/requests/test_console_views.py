@@ -301,6 +301,19 @@ def test_print_page_masks_the_number_and_has_the_qr_code(client: Any, app: Any, 
     assert "<nav" not in html and "print.css" in html
 
 
+def test_a_waived_fee_is_not_calculated_as_zero(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    """The calculator of a waived fixed-term fee says it is waived, not that the contract's fee is ¥0.00."""
+    from models import Contract
+
+    line = make_line(contract=True)
+    db.session.execute(sa.update(Contract).where(Contract.account_id == line.id).values(waiver_reason="terms_changed"))
+    db.session.commit()
+    html = _html(client.get(f"/console/prechecks/{_precheck(client, clerk, line.id)}"))
+    calculator = html.split('class="calculator"', 1)[1].split("</div>", 1)[0]
+    assert "<dt>减免</dt><dd>整笔费用已免除</dd>" in calculator
+    assert "<dt>合约约定的固定提前解约费</dt><dd>—</dd>" in calculator and "¥200.00" in html
+
+
 @pytest.mark.parametrize("page", ["", "/print"])
 def test_only_sums_due_read_as_plain_amounts(client: Any, app: Any, clerk: dict[str, str], page: str) -> None:
     """A replacement fee and a service's monthly fee say what they are: neither is in the total to pay."""
