@@ -301,6 +301,12 @@ def test_print_page_masks_the_number_and_has_the_qr_code(client: Any, app: Any, 
     assert "<nav" not in html and "print.css" in html
 
 
+def test_a_clean_line_says_nothing_stands_in_the_way(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    html = _html(client.get(f"/console/prechecks/{_precheck(client, clerk, make_line().id)}"))
+    findings = html.split('id="h-findings"', 1)[1].split("</section>", 1)[0]
+    assert "没有需要先处理的事项" in findings and "<article" not in findings
+
+
 def test_a_waived_fee_is_not_calculated_as_zero(client: Any, app: Any, clerk: dict[str, str]) -> None:
     """The calculator of a waived fixed-term fee says it is waived, not that the contract's fee is ¥0.00."""
     from models import Contract
