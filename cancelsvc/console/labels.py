@@ -13,6 +13,11 @@ STATES = {
 OWNERS = {
     "customer": _l("Customer"), "clerk": _l("Clerk"), "operator": _l("Operator"), "third_party": _l("Third party"),
 }
+#: A progress step's "waiting on …", as a phrase (the owner's word alone is a column label).
+WAITING = {
+    "customer": _l("waiting on the customer"), "clerk": _l("waiting on the clerk"),
+    "operator": _l("waiting on the operator"), "third_party": _l("waiting on a third party"),
+}
 ITEM_STATUSES = {"todo": _l("To do"), "done": _l("Done"), "waived": _l("Waived"),
                  "not_applicable": _l("Not applicable")}
 NODE_STATUSES = {"pending": _l("Pending"), "in_progress": _l("In progress"), "done": _l("Done"),

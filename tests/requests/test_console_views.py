@@ -301,6 +301,13 @@ def test_print_page_masks_the_number_and_has_the_qr_code(client: Any, app: Any, 
     assert "<nav" not in html and "print.css" in html
 
 
+def test_the_timeline_says_whom_a_step_waits_on_in_a_phrase(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    rid = _submit(client, clerk, make_line(bill=True).id)
+    statuses = re.findall(r'<span class="node-status">(.*?)</span>', _html(client.get(f"/console/requests/{rid}")))
+    assert any("等待客户办理" in s for s in statuses), statuses
+    assert not any("等待 " in s for s in statuses)
+
+
 def test_a_clean_line_says_nothing_stands_in_the_way(client: Any, app: Any, clerk: dict[str, str]) -> None:
     html = _html(client.get(f"/console/prechecks/{_precheck(client, clerk, make_line().id)}"))
     findings = html.split('id="h-findings"', 1)[1].split("</section>", 1)[0]
