@@ -32,6 +32,7 @@ class QueueRow(NamedTuple):
     due: str
     breached: bool
     risk: str
+    store: str
 
 
 class DueCall(NamedTuple):
@@ -61,7 +62,7 @@ def queue_rows(rows: list[dict[str, Any]]) -> list[QueueRow]:
         next_title=item_title(r["precheck_id"], r["next_item"], locale) if r["next_item"] else None,
         waiting_on=labels.word(labels.OWNERS, r["waiting_on"], locale) if r["waiting_on"] is not None else "",
         due=when_in(r["due_at"], locale, zone), breached=r["breached"],
-        risk=labels.word(labels.BANDS, r["risk_band"], locale) if r["risk_band"] else "—",
+        risk=labels.word(labels.BANDS, r["risk_band"], locale) if r["risk_band"] else "—", store=r["store_code"] or "",
     ) for r in rows]
 
 

@@ -18,6 +18,7 @@ from cancelsvc.console.blueprint import LOCALES, blp
 from cancelsvc.console.forms import LoginForm, SearchForm
 from cancelsvc.console.helpers import staff
 from cancelsvc.customers import search as customer_search
+from cancelsvc.customers import service as customer_service
 from cancelsvc.extensions import limiter
 from cancelsvc.requests import queue
 from models.base import utcnow
@@ -83,6 +84,7 @@ def home() -> ResponseReturnValue:
     filters: dict[str, Any] = {"state": state or "", "waiting_on": waiting or "", "store": store or "",
                                "breached": "1" if breached else ""}
     return render_template("console/queue.html", user=current_user, rows=lists.queue_rows(result.rows),
+                           stores=customer_service.stores(principal),
                            total=result.total, page=page, pages=pages, filters=filters,
                            calls=lists.due_calls(due_calls), calls_total=calls_total, search_form=SearchForm())
 

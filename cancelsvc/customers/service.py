@@ -13,7 +13,7 @@ from cancelsvc.common.masking import mask_msisdn
 from cancelsvc.common.phones import normalise_msisdn
 from cancelsvc.errors import NotFound
 from cancelsvc.precheck.snapshot import AccountSnap
-from models import Account, CancellationRequest, db
+from models import Account, CancellationRequest, Store, db
 
 
 class AccountRef(Protocol):
@@ -161,3 +161,10 @@ _REQUESTS_OF = sa.select(
     CancellationRequest.submitted_at, CancellationRequest.closed_at, CancellationRequest.due_at,
     CancellationRequest.breached,
 ).where(CancellationRequest.account_id == sa.bindparam("id")).order_by(CancellationRequest.submitted_at.desc())
+
+
+def stores(principal: Principal) -> list[tuple[str, str]]:
+    """(code, name) of the stores the caller may choose between (admins: all; others: none)."""
+    if not principal.sees_everything:
+        return []
+    return [(row.code, row.name) for row in db.session.execute(sa.select(Store.code, Store.name).order_by(Store.code))]

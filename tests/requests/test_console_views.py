@@ -301,6 +301,29 @@ def test_print_page_masks_the_number_and_has_the_qr_code(client: Any, app: Any, 
     assert "<nav" not in html and "print.css" in html
 
 
+def test_admins_see_every_store_in_the_queue_and_choose_one(client: Any, app: Any, api: Api) -> None:
+    from tests.factories import StaffUserFactory, StoreFactory
+
+    StoreFactory(code="HZ-001", name="杭州西湖营业厅")
+    StoreFactory(code="CD-001", name="成都春熙路营业厅")
+    hangzhou = api.open_request(make_line())["tracking_code"]
+    chengdu = api.open_request(make_line(store_code="CD-001"))["tracking_code"]
+    StaffUserFactory(username="boss", role="admin", store_code=None)
+    console_login(client, "boss")
+    everything = _html(client.get("/console/"))
+    assert hangzhou in everything and chengdu in everything
+    assert '<th scope="col">营业厅</th>' in everything and "<td>CD-001</td>" in everything
+    assert '<option value="CD-001" >CD-001 · 成都春熙路营业厅</option>' in everything
+    one = _html(client.get("/console/?store=CD-001"))
+    assert chengdu in one and hangzhou not in one
+    assert '<option value="CD-001" selected>' in one
+
+
+def test_a_clerks_queue_has_no_store_column(client: Any, app: Any, clerk: dict[str, str]) -> None:
+    html = _html(client.get("/console/"))
+    assert 'id="f-store"' not in html and "营业厅</th>" not in html
+
+
 def test_the_timeline_says_whom_a_step_waits_on_in_a_phrase(client: Any, app: Any, clerk: dict[str, str]) -> None:
     rid = _submit(client, clerk, make_line(bill=True).id)
     statuses = re.findall(r'<span class="node-status">(.*?)</span>', _html(client.get(f"/console/requests/{rid}")))
