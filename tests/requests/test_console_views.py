@@ -254,7 +254,11 @@ def test_a_supervisor_waives_with_a_reason(client: Any, app: Any) -> None:
     rid = _submit(client, form, make_line().id)
     key = _todo(rid)
     data = {**form, "version": fresh(rid).version, "key": key, "status": "waived"}
-    assert client.post(f"/console/requests/{rid}/items", data={**data, "note": ""}).status_code == 422
+    missing = client.post(f"/console/requests/{rid}/items", data={**data, "note": ""})
+    assert missing.status_code == 422
+    row = _html(missing).split(f'name="key" value="{key}"', 1)[1].split("</form>", 1)[0]  # the item's own form
+    assert '<p class="error-message" id="note-error-' in row and "请说明减免这一项的原因。" in row
+    assert 'aria-invalid="true"' in row and _html(missing).count('aria-invalid="true"') == 1
     assert client.post(f"/console/requests/{rid}/items", data={**data, "note": "主管同意"}).status_code == 303
     assert _status(rid, key) == "waived"
 
