@@ -61,6 +61,7 @@ def _walk_through(page: Any, server: LiveServer, lang: str) -> str:
     page.wait_for_load_state()
     assert page.locator(".timeline .node").count() == 10
     assert page.locator(".checklist-table").inner_text().count("已核对身份证原件" if lang == "zh-CN" else "ID card checked") == 1
+    assert _fits_sideways(page, "#checklist + .table-wrap")  # the tick is on screen, at 1280 and at 768 px
     shot(page, f"request-{lang}")
     follow(page, page.get_by_role("link", name="打印给客户" if lang == "zh-CN" else "Print for the customer"))
     assert "/print" in page.url
@@ -104,8 +105,13 @@ def test_walk_through_in_english_on_a_tablet(live_server: LiveServer, demo: Any,
 def _queue_fits(page: Any, name: str) -> None:
     """The queue, with the request just submitted in it, shows every column without scrolling sideways."""
     assert page.locator("table.queue tbody tr").count() >= 1
-    assert page.evaluate("() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth <= w.clientWidth; }")
+    assert _fits_sideways(page, ".table-wrap")
     shot(page, name)
+
+
+def _fits_sideways(page: Any, selector: str) -> bool:
+    return bool(page.evaluate("(s) => { const w = document.querySelector(s); return w.scrollWidth <= w.clientWidth; }",
+                              selector))
 
 
 def test_supervisor_waives_and_another_store_clerk_gets_nothing(live_server: LiveServer, demo: Any,
