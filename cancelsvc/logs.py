@@ -67,6 +67,18 @@ class RedactingFormatter(logging.Formatter):
         return redact(self.inner.format(record))
 
 
+class _TextFormatter(logging.Formatter):
+    """The text format: an access line shows its method, path, status and time after its
+    message (the JSON format carries them as fields)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        if record.name == ACCESS.name and hasattr(record, "status"):
+            fields = record.__dict__
+            line += f" {fields.get('method')} {fields.get('path')} {fields.get('status')} {fields.get('duration_ms')} ms"
+        return line
+
+
 class _AppHandler(logging.StreamHandler[TextIO]):
     """The handler ``configure_logging`` installs (and replaces when called again)."""
 
@@ -81,7 +93,7 @@ def configure_logging(app: Flask, settings: Settings) -> None:
             rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
         )
     else:
-        inner = logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        inner = _TextFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
     handler.setFormatter(RedactingFormatter(inner))
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()

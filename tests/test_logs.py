@@ -45,6 +45,15 @@ def test_access_lines_have_the_path_without_the_query(make_app: Callable[..., Fl
     assert "?" not in "\n".join(LOGGED) and KEY not in "\n".join(LOGGED)
 
 
+def test_text_access_lines_say_what_was_asked_and_answered(make_app: Callable[..., Flask]) -> None:
+    app = make_app(CANCELSVC_LOG_FORMAT="text")
+    app.test_client().get("/t/ABCD2345?k=7KQ3M9X2PR")
+    lines = [line for line in LOGGED if " cancelsvc.access " in line]
+    assert len(lines) == 1 and " request GET /t/ABCD2345 " in lines[0] and lines[0].endswith(" ms"), lines
+    assert "?" not in lines[0]
+    LOGGED.clear()
+
+
 def test_redaction_keeps_what_support_needs() -> None:
     line = ("Key (msisdn)=(+8613800138000) exists; id 110101199003074578; Bearer eyJa.eyJb.c; "
             f"{KEY} {SECRET}; /t/ABCD2345?k=7KQ3M9X2PR; tracking ABCD2345, request 42")
