@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import g, url_for
+from flask import g, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -41,6 +41,26 @@ def csrf_token() -> str:
     if token is None:
         token = g.console_csrf = generate_csrf()
     return token
+
+
+#: The page a form answered with a page of its own (an error, a confirmation) belongs to.
+_PAGE_OF_FORM = {
+    "console.submit": ("console.precheck", "precheck_id"), "console.run_precheck": ("console.account", "account_id"),
+    "console.item_action": ("console.request_page", "request_id"),
+    "console.follow_up": ("console.request_page", "request_id"),
+    "console.withdraw": ("console.request_page", "request_id"), "console.close_call": ("console.calls", None),
+}
+
+
+def language_return() -> str:
+    """Where the language switch leads back to: this page; after a form, the page the form
+    is on (what was typed is not sent again), or the work queue after a search (nothing
+    searched goes into a URL)."""
+    if request.method == "GET":
+        return request.full_path
+    endpoint, argument = _PAGE_OF_FORM.get(request.endpoint or "", ("console.home", None))
+    args = request.view_args or {}
+    return url_for(endpoint, **({argument: args[argument]} if argument and argument in args else {}))
 
 
 def request_url(request_id: str) -> str:

@@ -191,6 +191,8 @@ def test_submission_problems_are_shown_in_the_page(client: Any, app: Any, api: A
     bad = client.post(f"/console/prechecks/{pid}/submit", data={**form, "contact_phone": "12345",
                                                                    "contact_email": "nope"})
     assert bad.status_code == 422 and 'href="#contact_phone"' in _html(bad) and 'href="#contact_email"' in _html(bad)
+    # Switching the language here leads back to the pre-check, not to the work queue.
+    assert f'name="next" value="/console/prechecks/{pid}"' in _html(bad)
     own = line.msisdn.removeprefix("+86")
     same = client.post(f"/console/prechecks/{pid}/submit", data={**form, "contact_phone": f"{own[:3]} {own[3:7]} {own[7:]}"})
     assert same.status_code == 422 and 'href="#contact_phone"' in _html(same)
