@@ -173,6 +173,8 @@ def _step(node: dict[str, Any], at: _Clock, state: str) -> Step:
     scheduled = status == NodeStatus.PENDING and node["code"] == "deactivated" and state == RequestState.READY
     if status == NodeStatus.PENDING:
         label = _("Scheduled") if scheduled else _("Waiting")
+    elif status == NodeStatus.SKIPPED and state == RequestState.WITHDRAWN:
+        label = _("Stopped: the request was withdrawn")  # not "not needed": it was under way
     else:
         label = str(STATUS.get(status, status))
     when: str | None = None

@@ -312,6 +312,8 @@ def test_withdraw_asks_first_then_withdraws(client: FlaskClient, opened: Any) ->
     assert fresh(doc["id"]).state == "withdrawn"
     page = _html(client.get(f"/t/{code}"))
     assert "申请已撤回" in page and "撤回申请</button>" not in page
+    # The steps that were under way say they stopped, not that they were never needed.
+    assert "已停止：申请已撤回" in page and "无需办理" not in page
 
 
 @pytest.mark.app_config(CANCELSVC_COOLING_OFF_HOURS=1)
