@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from cancelsvc.database import Compiled
 from cancelsvc.pool import Deadlines, engine_options
-from models import ApiKey, CancellationRequest, Customer, StaffUser
+from models import ApiKey, CancellationRequest, Customer
 from models.base import install_sqlite_listeners
 from models.notify import CHANNEL, WATCHED
 
@@ -89,6 +89,9 @@ class VersionBook:
         self._keys: LRUCache[str, tuple[Any, float]] = LRUCache(ENTRIES)
         self._customers: LRUCache[str, tuple[int, float]] = LRUCache(ENTRIES)
         self._staff: LRUCache[str, tuple[Any, float]] = LRUCache(ENTRIES)
+        #: Each cache by the kind of row that changes it (the prefix of ``models.notify.WATCHED``).
+        self._by_kind: dict[str, LRUCache[str, Any]] = {
+            "r": self._requests, "k": self._keys, "c": self._customers, "s": self._staff}
         self._generation = 0
         self._listening = False
         self._listener_pid: int | None = None
@@ -186,7 +189,7 @@ class VersionBook:
 
     def _forget_locked(self, payload: str) -> None:
         kind, _, key = payload.partition(":")
-        cache = {"r": self._requests, "k": self._keys, "c": self._customers, "s": self._staff}.get(kind)
+        cache = self._by_kind.get(kind)
         self._generation += 1
         if cache is not None:
             if key == "*":
@@ -201,7 +204,7 @@ class VersionBook:
     def _forget_all_locked(self, listening: bool) -> None:
         self._generation += 1
         self._listening = listening
-        for cache in (self._requests, self._keys, self._customers, self._staff):
+        for cache in self._by_kind.values():
             cache.clear()
 
     # -- PostgreSQL notifications ----------------------------------------------------------
@@ -337,15 +340,12 @@ def watch_sessions(sessions: Any) -> None:
 
 
 def _payload(instance: object) -> str | None:
-    if isinstance(instance, CancellationRequest):
-        return f"r:{instance.id}"
-    if isinstance(instance, ApiKey):
-        return f"k:{instance.key_hash}"
-    if isinstance(instance, Customer):
-        return f"c:{instance.external_id}"
-    if isinstance(instance, StaffUser):
-        return f"s:{instance.id}"
-    return None
+    """What the database's trigger announces for this row (``models.notify.WATCHED``)."""
+    watched = WATCHED.get(getattr(type(instance), "__tablename__", ""))
+    if watched is None:
+        return None
+    prefix, column = watched
+    return f"{prefix}{getattr(instance, column)}"
 
 
 def _note_changed_rows(session: Session, _context: Any) -> None:
@@ -356,16 +356,13 @@ def _note_changed_rows(session: Session, _context: Any) -> None:
             session.info.setdefault(_CHANGED, set()).add(payload)
 
 
-_KINDS: dict[type, str] = {CancellationRequest: "r", ApiKey: "k", Customer: "c", StaffUser: "s"}
-
-
 def _note_bulk_changes(state: Any) -> None:
     """An UPDATE or DELETE statement names no rows here: forget the whole kind on commit."""
     if state.is_update or state.is_delete:
         mapper = state.bind_mapper
-        kind = _KINDS.get(mapper.class_) if mapper is not None else None
-        if kind is not None:
-            state.session.info.setdefault(_CHANGED, set()).add(f"{kind}:*")
+        watched = WATCHED.get(mapper.local_table.name) if mapper is not None else None
+        if watched is not None:
+            state.session.info.setdefault(_CHANGED, set()).add(f"{watched[0]}*")
 
 
 def _forget_committed_rows(session: Session) -> None:
