@@ -23,6 +23,7 @@ from cancelsvc.precheck.codes import AmountRole
 from cancelsvc.precheck.rules.base import CODES
 from cancelsvc.services import settings
 from cancelsvc.texts import format_day, format_money
+from cancelsvc.texts.marks import N_
 
 #: What Werkzeug's default route converter leaves unquoted in a path segment.
 _SEGMENT_SAFE = "!$&'()*+,/:;=@"
@@ -96,30 +97,36 @@ def state_tag_in(state: str, locale: str) -> Markup:
     return Markup('<span class="tag tag-{}">{}</span>').format(state, labels.word(labels.STATES, state, locale))
 
 
+def _decimal(value: Any) -> Decimal:
+    """The amount of a money object, or an amount as it is."""
+    return Decimal(value["amount"]) if isinstance(value, dict) else Decimal(value)
+
+
 def money(value: Any) -> str:
     """A money object or amount, formatted for the page's language."""
     if value is None:
         return ""
-    amount = Decimal(value["amount"]) if isinstance(value, dict) else Decimal(value)
-    return format_money(amount, current_locale())
+    return format_money(_decimal(value), current_locale())
+
+
+#: How an amount that is not a sum due reads (``AmountRole`` of its finding code).
+_NOT_DUE = {
+    AmountRole.REPLACEMENT: N_("%(amount)s if not returned"),
+    AmountRole.REFUND: N_("%(amount)s back to the customer"),
+    AmountRole.SHOWN: N_("%(amount)s, for information"),
+}
 
 
 def item_amount(code: str, value: Any) -> str:
     """The amount of a finding or to-do as the customer should read it: a sum due as it is;
     a replacement fee, a refund or a sum shown for information says so (none of them is
     part of the total to pay). Empty when there is no amount."""
-    if value is None or (Decimal(value["amount"]) if isinstance(value, dict) else Decimal(value)) == 0:
+    if value is None or _decimal(value) == 0:
         return ""
     shown = money(value)
     spec = CODES.get(code)
-    role = spec.amount if spec is not None else None
-    if role == AmountRole.REPLACEMENT:
-        return gettext("%(amount)s if not returned", amount=shown)
-    if role == AmountRole.REFUND:
-        return gettext("%(amount)s back to the customer", amount=shown)
-    if role == AmountRole.SHOWN:
-        return gettext("%(amount)s, for information", amount=shown)
-    return shown
+    wording = _NOT_DUE.get(spec.amount) if spec is not None and spec.amount is not None else None
+    return gettext(wording, amount=shown) if wording else shown
 
 
 def term(group: str, value: str | None) -> str:
