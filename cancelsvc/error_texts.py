@@ -49,6 +49,18 @@ _TITLES: dict[str, str] = {
     "event.unknown_type": N_("Unknown event type"),
     "event.id_reused": N_("This event id was used for a different event; please send a new event with a new id"),
     "tracking.not_found": N_("Nothing found; please check the tracking code and the last 4 digits"),
+    "idempotency.key_required": N_(
+        "Please add an Idempotency-Key header with a unique key, so the request can be retried safely"
+    ),
+    "idempotency.key_invalid": N_("Please use 1 to 255 visible ASCII characters for the Idempotency-Key"),
+    "idempotency.in_progress": N_(
+        "A request with this Idempotency-Key is still being processed; "
+        "retry with the same key shortly to get its result"
+    ),
+    "idempotency.mismatch": N_(
+        "This Idempotency-Key was used for a different request; please use a new key for a new request"
+    ),
+    "webhook.not_found": N_("We could not find this webhook subscription"),
 }
 
 _BY_STATUS = {
@@ -65,11 +77,6 @@ _BY_STATUS = {
     429: "rate_limited",
     503: "service.unavailable",
 }
-
-
-def register_titles(titles: dict[str, str]) -> None:
-    """Add titles (msgids marked with ``N_``) for codes owned by a capability package."""
-    _TITLES.update(titles)
 
 
 def code_for_status(status: int) -> str:

@@ -19,9 +19,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 from werkzeug.utils import cached_property
 
-from cancelsvc.texts import DEFAULT, best_language, translations
-
-_BABEL_IDS = {"zh-CN": "zh_Hans_CN", "en": "en"}
+from cancelsvc.texts import BABEL_IDS, DEFAULT, best_language, translations
 
 
 def current_locale() -> str:
@@ -95,7 +93,7 @@ def install_template_gettext(app: Flask) -> None:
 
 def babel_locale() -> str:
     """Locale selector for Flask-Babel's formatting functions (Babel's identifiers)."""
-    return _BABEL_IDS[current_locale()]
+    return BABEL_IDS[current_locale()]
 
 
 class CatalogDomain(Domain):

@@ -55,7 +55,6 @@ from sqlalchemy.exc import OperationalError
 from cancelsvc.auth.principal import current_principal
 from cancelsvc.common.canonical import canonical_json
 from cancelsvc.database import is_postgres, transaction
-from cancelsvc.error_texts import register_titles
 from cancelsvc.errors import Conflict, Unprocessable
 from cancelsvc.jobs import configured_batch, in_batches, sweeper
 from cancelsvc.texts.marks import N_
@@ -77,21 +76,6 @@ WAIT_SECONDS = 4
 #: What a request that waited in vain tells its caller to wait before retrying.
 RETRY_AFTER_SECONDS = 1
 
-register_titles(
-    {
-        "idempotency.key_required": N_(
-            "Please add an Idempotency-Key header with a unique key, so the request can be retried safely"
-        ),
-        "idempotency.key_invalid": N_("Please use 1 to 255 visible ASCII characters for the Idempotency-Key"),
-        "idempotency.in_progress": N_(
-            "A request with this Idempotency-Key is still being processed; "
-            "retry with the same key shortly to get its result"
-        ),
-        "idempotency.mismatch": N_(
-            "This Idempotency-Key was used for a different request; please use a new key for a new request"
-        ),
-    }
-)
 
 KEY_PARAMETER = {
     "in": "header",
@@ -153,7 +137,7 @@ def once(key: str, fingerprint: str, effect: Callable[[], dict[str, Any]]) -> tu
     ``idempotency.in_progress``.
     """
     if not _KEY.fullmatch(key):
-        raise Unprocessable(code="idempotency.key_invalid", errors={"key": ["Use 1 to 255 visible ASCII characters."]})
+        raise Unprocessable(code="idempotency.key_invalid", errors={"key": [N_("Use 1 to 255 visible ASCII characters.")]})
     caller = current_principal().caller_key
     now = utcnow()
     stored = _find(caller, key, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 from pathlib import Path
@@ -134,6 +135,10 @@ def test_marshmallow_messages_cover_what_marshmallow_says():
         ('Enter money as an object like {"amount": "12.34", "currency": "CNY"}.',
          '请按 {"amount": "12.34", "currency": "CNY"} 的格式填写金额。'),
         ("Choose today (2026-11-23) or a later date.", "请选择今天（2026-11-23）或之后的日期。"),
+        ("+86 12345 is not a mobile number; enter one such as 13800138000 or +8613800138000.",
+         "+86 12345 不是手机号码，请按 13800138000 或 +8613800138000 的格式填写。"),
+        ("Give a phone number, an e-mail address or both.", "请留一个手机号、一个电子邮箱，或两者都留。"),
+        ("Say whether the customer is satisfied.", "请选择客户是否满意。"),
         ("Something nobody translated.", "Something nobody translated."),
     ],
 )
@@ -165,3 +170,47 @@ def test_console_pages_follow_the_negotiated_language(client: FlaskClient, lang,
     page = client.get("/console/login", headers={"Accept-Language": lang} if lang else {}).get_data(as_text=True)
     assert f'<html lang="{html_lang}">' in page
     assert f"<h1>{title}</h1>" in page
+
+
+#: Used only by operator commands (``flask keys``, ``flask users``, ``flask data import``), which
+#: answer in English like every command.
+_COMMAND_ONLY = ("cancelsvc/auth/keys.py", "cancelsvc/auth/sessions.py", "cancelsvc/imports/")
+
+
+def _unmarked_messages(path: Path) -> list[str]:
+    """Messages raised as a plain or formatted string literal rather than a marked msgid."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        said: list[ast.expr] = []
+        if node.func.id == "ValidationError" and node.args:
+            said.append(node.args[0])
+        for keyword in node.keywords:
+            if node.func.id == "Unprocessable" and keyword.arg == "errors" and isinstance(keyword.value, ast.Dict):
+                said += [e for v in keyword.value.values if isinstance(v, ast.List) for e in v.elts]
+        found += [f"{path.relative_to(ROOT)}:{e.lineno}" for e in said
+                  if isinstance(e, ast.JoinedStr) or (isinstance(e, ast.Constant) and isinstance(e.value, str))]
+    return found
+
+
+def test_every_validation_message_the_code_raises_is_a_msgid():
+    """A message written as a bare string would reach a zh-CN caller in English."""
+    unmarked = [where for path in sorted((ROOT / "cancelsvc").rglob("*.py"))
+                if not str(path.relative_to(ROOT)).startswith(_COMMAND_ONLY) for where in _unmarked_messages(path)]
+    assert unmarked == []
+
+
+@pytest.mark.parametrize(("contact", "zh", "en"), [
+    ({}, "请留一个手机号、一个电子邮箱，或两者都留。", "Give a phone number, an e-mail address or both."),
+    ({"phone": "12345"}, "12345 不是手机号码，请按 13800138000 或 +8613800138000 的格式填写。",
+     "12345 is not a mobile number; enter one such as 13800138000 or +8613800138000."),
+])
+def test_a_contact_problem_speaks_the_response_language(client: FlaskClient, api_key, contact, zh, en):
+    headers = {"Authorization": f"Bearer {api_key('cancellations:write')}", "Idempotency-Key": "contact-language"}
+    body = {"precheck_id": "missing", "contact": contact}
+    for lang, message in (("zh-CN", zh), ("en", en)):
+        response = client.post("/api/v1/cancellations", json=body, headers={**headers, "Accept-Language": lang})
+        assert response.status_code == 422, response.get_json()
+        assert response.get_json()["errors"]["contact.phone"] == [message], response.get_json()

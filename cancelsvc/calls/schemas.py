@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from cancelsvc.common.schemas import OutSchema, StrictSchema
+from cancelsvc.texts.marks import N_
 from models.calls import CALL_KINDS
 
 
@@ -22,7 +23,7 @@ class CallCloseSchema(StrictSchema):
     @validates_schema
     def reached_says_how_it_went(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("outcome") == "reached" and data.get("satisfied") is None:
-            raise ValidationError("Say whether the customer is satisfied.", "satisfied")
+            raise ValidationError(N_("Say whether the customer is satisfied."), "satisfied")
 
 
 class CallOutcomeSchema(OutSchema):

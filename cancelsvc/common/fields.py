@@ -196,8 +196,9 @@ class Msisdn(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > 32:
-            raise ValidationError("Not a valid phone number.")
+            raise ValidationError(N_("Enter a mobile number, such as 13800138000 or +8613800138000."))
         normal = normalise_msisdn(text)
         if normal is None:
-            raise ValidationError(f"Not a valid phone number: {text!r}.")
+            raise ValidationError(N_("{number} is not a mobile number; enter one such as 13800138000 or +8613800138000.").format(
+                number=text))
         return normal

@@ -49,7 +49,8 @@ DOMAIN = "messages"
 #: Parameter name -> term group: its value is a code shown as ``term.<group>.<code>``.
 TERM_PARAMS = {"device": "device", "contract_kind": "contract", "reason": "waiver", "hold": "hold", "item": "item"}
 
-_BABEL_IDS = {"zh-CN": "zh_Hans_CN", "en": "en"}
+#: Each language as Babel names it (Flask-Babel's locale and the number and date formats).
+BABEL_IDS = {"zh-CN": "zh_Hans_CN", "en": "en"}
 _LIST_SEPARATOR = {"zh-CN": "、", "en": ", "}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
@@ -98,7 +99,7 @@ def translations(locale: str) -> NullTranslations:
 @lru_cache(maxsize=len(LOCALES))
 def babel_locale(locale: str) -> Locale:
     """The Babel locale for one of ``LOCALES``."""
-    return Locale.parse(_BABEL_IDS[locale])
+    return Locale.parse(BABEL_IDS[locale])
 
 
 @lru_cache(maxsize=8192)
