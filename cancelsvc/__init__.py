@@ -147,6 +147,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(docs_assets)
     app.register_blueprint(console_blp)
     app.register_blueprint(tracking_page_blp)
+    register_template_vocabularies(app)
+
+
+def register_template_vocabularies(app: Flask) -> None:
+    """The vocabularies the pages compare codes with: templates name ``RequestState.COMPLETED``,
+    never a raw ``'completed'``."""
+    from cancelsvc.precheck.codes import FindingCode
+    from models.vocabulary import OPEN_STATES, ItemStatus, NodeStatus, Owner, RequestState
+
+    app.jinja_env.globals.update(RequestState=RequestState, OPEN_STATES=OPEN_STATES, ItemStatus=ItemStatus,
+                                 NodeStatus=NodeStatus, Owner=Owner, FindingCode=FindingCode)
 
 
 def register_error_handlers(app: Flask) -> None:

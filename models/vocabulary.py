@@ -71,6 +71,16 @@ ITEM_NODES = (
 )
 
 
+class Owner(StrEnum):
+    """Who a checklist item or a progress step waits on."""
+
+    CUSTOMER = "customer"
+    CLERK = "clerk"
+    OPERATOR = "operator"
+    #: Another provider (a third party's value-added service to cancel).
+    THIRD_PARTY = "third_party"
+
+
 class NodeStatus(StrEnum):
     """Where a progress node stands."""
 

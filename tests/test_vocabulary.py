@@ -9,6 +9,7 @@ from enum import StrEnum
 import pytest
 
 from cancelsvc.config import SLA_NODES, parse_sla
+from cancelsvc.console import labels
 from cancelsvc.outbox import CancellationEventType
 from cancelsvc.requests.inbound import HANDLERS
 from cancelsvc.requests.presenter import POLL_SECONDS
@@ -16,6 +17,7 @@ from cancelsvc.requests.progress import NODES
 from cancelsvc.requests.schemas import EVENT_DATA
 from cancelsvc.requests.states import TRANSITIONS
 from cancelsvc.requests.textkeys import PROGRESS_TEXT_KEYS
+from cancelsvc.tracking.view import WAITING_ON
 from models.vocabulary import (
     FINAL_STATES,
     ITEM_NODES,
@@ -26,6 +28,7 @@ from models.vocabulary import (
     ItemStatus,
     NodeCode,
     NodeStatus,
+    Owner,
     Reason,
     RequestState,
     values,
@@ -44,6 +47,7 @@ WIRE = {
                 "refund.issued", "followup.recorded", "hold.placed"],
     EventOutcome: ["applied", "ignored"],
     HoldKind: ["legal_hold", "fraud_suspension", "porting_in_progress"],
+    Owner: ["customer", "clerk", "operator", "third_party"],
     CancellationEventType: ["cancellation.created", "cancellation.state_changed", "cancellation.node_changed"],
 }
 
@@ -73,3 +77,11 @@ def test_every_node_has_texts_and_every_item_node_takes_an_sla() -> None:
     assert parse_sla(",".join(f"{n}={i}" for i, n in enumerate(ITEM_NODES))) == {
         str(n): i for i, n in enumerate(ITEM_NODES)
     }
+
+
+@pytest.mark.parametrize(("words", "vocabulary"), [
+    (labels.STATES, RequestState), (labels.ITEM_STATUSES, ItemStatus), (labels.NODE_STATUSES, NodeStatus),
+    (labels.REASONS, Reason), (labels.OWNERS, Owner), (labels.WAITING, Owner), (WAITING_ON, Owner),
+], ids=["states", "item statuses", "node statuses", "reasons", "owners", "waiting", "tracking waiting"])
+def test_every_value_has_its_word_on_the_pages(words: dict[str, object], vocabulary: type[StrEnum]) -> None:
+    assert list(words) == list(vocabulary)

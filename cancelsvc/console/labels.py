@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from cancelsvc.i18n import current_locale
+from models.vocabulary import ItemStatus, NodeStatus, Owner, Reason, RequestState
 
 STATES = {
-    "in_progress": _l("In progress"), "ready": _l("Ready for deactivation"), "completed": _l("Completed"),
-    "withdrawn": _l("Withdrawn"), "rejected": _l("Rejected"),
+    RequestState.IN_PROGRESS: _l("In progress"), RequestState.READY: _l("Ready for deactivation"),
+    RequestState.COMPLETED: _l("Completed"), RequestState.WITHDRAWN: _l("Withdrawn"),
+    RequestState.REJECTED: _l("Rejected"),
 }
 OWNERS = {
-    "customer": _l("Customer"), "clerk": _l("Clerk"), "operator": _l("Operator"), "third_party": _l("Third party"),
+    Owner.CUSTOMER: _l("Customer"), Owner.CLERK: _l("Clerk"), Owner.OPERATOR: _l("Operator"),
+    Owner.THIRD_PARTY: _l("Third party"),
 }
 #: A progress step's "waiting on …", as a phrase (the owner's word alone is a column label).
 WAITING = {
-    "customer": _l("waiting on the customer"), "clerk": _l("waiting on the clerk"),
-    "operator": _l("waiting on the operator"), "third_party": _l("waiting on a third party"),
+    Owner.CUSTOMER: _l("waiting on the customer"), Owner.CLERK: _l("waiting on the clerk"),
+    Owner.OPERATOR: _l("waiting on the operator"), Owner.THIRD_PARTY: _l("waiting on a third party"),
 }
-ITEM_STATUSES = {"todo": _l("To do"), "done": _l("Done"), "waived": _l("Waived"),
-                 "not_applicable": _l("Not applicable")}
-NODE_STATUSES = {"pending": _l("Pending"), "in_progress": _l("In progress"), "done": _l("Done"),
-                 "skipped": _l("Not needed"), "failed": _l("Stopped")}
+ITEM_STATUSES = {ItemStatus.TODO: _l("To do"), ItemStatus.DONE: _l("Done"), ItemStatus.WAIVED: _l("Waived"),
+                 ItemStatus.NOT_APPLICABLE: _l("Not applicable")}
+NODE_STATUSES = {NodeStatus.PENDING: _l("Pending"), NodeStatus.IN_PROGRESS: _l("In progress"),
+                 NodeStatus.DONE: _l("Done"), NodeStatus.SKIPPED: _l("Not needed"), NodeStatus.FAILED: _l("Stopped")}
 RESULTS = {
     "green": (_l("Green"), _l("Nothing stands in the way: the request can be submitted now.")),
     "yellow": (_l("Yellow"), _l("It can be submitted now; the to-dos below are done along the way.")),
@@ -31,9 +37,10 @@ SEVERITIES = {"blocker": _l("Sort out first"), "action": _l("To do"), "warning":
               "info": _l("For information")}
 BANDS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
 REASONS = {
-    "moving": _l("Moving away"), "too_expensive": _l("Too expensive"), "coverage": _l("Coverage"),
-    "service_quality": _l("Service quality"), "switching_operator": _l("Switching operator"),
-    "no_longer_needed": _l("No longer needed"), "deceased_holder": _l("Holder deceased"), "other": _l("Other"),
+    Reason.MOVING: _l("Moving away"), Reason.TOO_EXPENSIVE: _l("Too expensive"), Reason.COVERAGE: _l("Coverage"),
+    Reason.SERVICE_QUALITY: _l("Service quality"), Reason.SWITCHING_OPERATOR: _l("Switching operator"),
+    Reason.NO_LONGER_NEEDED: _l("No longer needed"), Reason.DECEASED_HOLDER: _l("Holder deceased"),
+    Reason.OTHER: _l("Other"),
 }
 CALL_KINDS = {"dissatisfied": _l("Not satisfied: call back"), "follow_up": _l("Follow-up call"),
               "undeliverable": _l("Message not delivered: call instead"),
@@ -53,12 +60,12 @@ SERVICE_STATUSES = {"active": _l("Subscribed"), "cancelled": _l("Unsubscribed")}
 _WORDS: dict[tuple[str, int, str], str] = {}
 
 
-def label(group: dict[str, object], code: str | None) -> str:
+def label(group: Mapping[Any, object], code: str | None) -> str:
     """The word for ``code`` in the current language (the code itself when unknown)."""
     return word(group, code, current_locale()) if code is not None else ""
 
 
-def word(group: dict[str, object], code: str, locale: str) -> str:
+def word(group: Mapping[Any, object], code: str, locale: str) -> str:
     """``label`` for the rows of a list: ``locale`` is the page's language (``current_locale()``,
     looked up once per list), the one the lazy texts are evaluated in."""
     key = (locale, id(group), code)

@@ -27,6 +27,7 @@ from cancelsvc.requests.progress import ITEM_NODE
 from cancelsvc.services import settings
 from models import Account, CancellationRequest, Customer, Precheck, Store, db
 from models.base import utcnow
+from models.vocabulary import ItemStatus
 
 STALE = "stale"
 
@@ -69,7 +70,7 @@ def item_action(request_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _request_page(request_id, 422, problem=_("Please check the item and the note."), kept=kept)
     note = (form.note.data or "").strip() or None
-    if form.status.data == "waived" and not note:
+    if form.status.data == ItemStatus.WAIVED and not note:
         return _request_page(request_id, 422, problem=_("Say why the item is waived."), kept=kept)
     try:
         with transaction():

@@ -22,6 +22,7 @@ from cancelsvc.customers import service as customer_service
 from cancelsvc.extensions import limiter
 from cancelsvc.requests import queue
 from models.base import utcnow
+from models.vocabulary import OPEN_STATES
 
 PAGE_SIZE = 25
 
@@ -72,7 +73,7 @@ def home() -> ResponseReturnValue:
     principal = staff()
     args = request.args
     page = max(1, min(args.get("page", 1, type=int) or 1, 10_000))
-    state = args.get("state") if args.get("state") in ("in_progress", "ready") else None
+    state = args.get("state") if args.get("state") in OPEN_STATES else None
     waiting = args.get("waiting_on") if args.get("waiting_on") in queue.WAITING_ON else None
     store = (args.get("store") or None) if principal.sees_everything else None
     breached = True if args.get("breached") == "1" else None

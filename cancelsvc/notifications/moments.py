@@ -23,7 +23,16 @@ from cancelsvc.requests import progress
 from cancelsvc.services import services
 from models import CancellationRequest, ChecklistEntry, Customer, DomainEvent, Store, db
 from models.base import utcnow
-from models.vocabulary import OPEN_STATES, Audience, MessageKind, Moment, NodeCode, NodeStatus, RequestState
+from models.vocabulary import (
+    OPEN_STATES,
+    Audience,
+    ItemStatus,
+    MessageKind,
+    Moment,
+    NodeCode,
+    NodeStatus,
+    RequestState,
+)
 
 ESSENTIAL, UPDATE = MessageKind.ESSENTIAL, MessageKind.UPDATE
 #: Reminders go this many working days before a customer's to-do is due.
@@ -130,7 +139,7 @@ def on_node_changed(event: DomainEvent) -> None:
 def next_customer_item(req: CancellationRequest, *, include_done: bool = False) -> ChecklistEntry | None:
     """The first required to-do that waits on the customer (open ones only, unless ``include_done``)."""
     for item in req.items:
-        if item.required and item.owner == CUSTOMER and (include_done or item.status == "todo"):
+        if item.required and item.owner == CUSTOMER and (include_done or item.status == ItemStatus.TODO):
             return item
     return None
 

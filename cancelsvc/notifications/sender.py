@@ -41,7 +41,15 @@ from cancelsvc.notifications.routing import address_for
 from cancelsvc.notifications.transports.base import Outcome, Outgoing
 from cancelsvc.services import services, settings
 from models import CancellationRequest, Message, SmsPart, SmsPreference, db
-from models.vocabulary import Audience, MessageChannel, MessageKind, MessageStatus, Moment, RequestState
+from models.vocabulary import (
+    Audience,
+    ItemStatus,
+    MessageChannel,
+    MessageKind,
+    MessageStatus,
+    Moment,
+    RequestState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +252,7 @@ def not_true_anymore(message: Message, req: CancellationRequest | None, now: dt.
     if moment in (Moment.TODO, Moment.TODO_REMINDER):
         key = message.params.get("item_key")
         item = next((i for i in req.items if i.key == key), None) if key else None
-        if req.state != RequestState.IN_PROGRESS or (item is not None and item.status != "todo"):
+        if req.state != RequestState.IN_PROGRESS or (item is not None and item.status != ItemStatus.TODO):
             return "the to-do is done"
     if moment == Moment.ALL_DONE and req.state != RequestState.READY:
         return "the request moved on"

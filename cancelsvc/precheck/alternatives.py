@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
+from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.precheck.fees import PLAN_COMMITMENT
 from cancelsvc.precheck.result import Alternative, Finding
 from cancelsvc.precheck.rules.base import RuleContext
@@ -22,7 +23,7 @@ MAX_ALTERNATIVES = 3
 
 def schedule_at_contract_end(findings: Sequence[Finding]) -> Alternative | None:
     """Cancel on the latest end date of the fee-bearing contracts and pay no fee."""
-    fees = [f for f in findings if f.code == "contract.early_termination"]
+    fees = [f for f in findings if f.code == FindingCode.CONTRACT_EARLY_TERMINATION]
     if not fees:
         return None
     return Alternative(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from models.vocabulary import ItemStatus
+from models.vocabulary import ItemStatus, Owner
 
 # A text parameter: Decimal is money, date is a calendar date, a tuple of strings is
 # a list (e.g. bill periods), the rest print as is.
@@ -25,7 +25,7 @@ SEVERITY_RANK = {BLOCKER: 0, ACTION: 1, WARNING: 2, INFO: 3}
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 
-CUSTOMER, OPERATOR, CLERK = "customer", "operator", "clerk"
+CUSTOMER, OPERATOR, CLERK = Owner.CUSTOMER, Owner.OPERATOR, Owner.CLERK
 TODO, DONE, WAIVED, NOT_APPLICABLE = ItemStatus.TODO, ItemStatus.DONE, ItemStatus.WAIVED, ItemStatus.NOT_APPLICABLE
 
 

@@ -186,7 +186,7 @@ class Change:
 
 def _derive_queue_columns(req: CancellationRequest, nodes: list[progress.Node]) -> None:
     """The staff queue's columns: next required to-do, who it waits on, its due date, breach."""
-    open_nodes = [n for n in nodes if n.status in ("pending", "in_progress")]
+    open_nodes = [n for n in nodes if n.status in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS)]
     req.breached = any(n.sla_breached for n in open_nodes)
     if req.state not in OPEN:
         req.due_at, req.next_item = None, None

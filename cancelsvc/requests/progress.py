@@ -18,7 +18,7 @@ from cancelsvc.precheck.checklist import ITEM_NODE
 from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.requests.states import COMPLETED, READY, REJECTED, WITHDRAWN
 from cancelsvc.workdays import WorkCalendar
-from models.vocabulary import CLOSED_ITEM_STATUSES, ITEM_NODES, NodeCode, NodeStatus
+from models.vocabulary import CLOSED_ITEM_STATUSES, ITEM_NODES, NodeCode, NodeStatus, Owner
 
 NODES = tuple(NodeCode)
 #: The checklist items each item node groups (from ``precheck.checklist.ITEM_NODE``).
@@ -169,14 +169,14 @@ def _item_node(seq: int, code: NodeCode, facts: RequestFacts, now: dt.datetime, 
         return node
     node.status = NodeStatus.IN_PROGRESS
     node.earliest_at = max(node.earliest_at, now) if node.earliest_at else now
-    customer = [i for i in open_items if i.owner == "customer"]
+    customer = [i for i in open_items if i.owner == Owner.CUSTOMER]
     if customer:
-        node.waiting_on = "customer"
+        node.waiting_on = Owner.CUSTOMER
         node.action_items = tuple(i.key for i in customer)
     elif any(i.code == FindingCode.SERVICE_CANCEL_THIRD_PARTY for i in open_items):
-        node.waiting_on = "third_party"
+        node.waiting_on = Owner.THIRD_PARTY
     else:
-        node.waiting_on = "operator"
+        node.waiting_on = Owner.OPERATOR
     if all(i.code in DONE_AT_DEACTIVATION for i in open_items):
         node.expected_at = node.earliest_at = None  # done together with deactivation
     elif node.expected_at is not None and now > node.expected_at:

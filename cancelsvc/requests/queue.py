@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from cancelsvc.auth.principal import Principal
 from cancelsvc.common.paging import counted_page, with_total
 from models import Account, CallTask, CancellationRequest, Customer, Precheck, db
+from models.vocabulary import Owner
 
-WAITING_ON = ("customer", "clerk", "operator", "third_party")
+WAITING_ON = tuple(Owner)
 
 
 @dataclass(frozen=True)

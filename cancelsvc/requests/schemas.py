@@ -20,6 +20,7 @@ from models.vocabulary import (
     EventType,
     ItemStatus,
     NodeStatus,
+    Owner,
     Reason,
     RequestState,
     values,
@@ -30,7 +31,7 @@ Ref = Callable[[Any], dict[str, str]]
 
 STATES = values(RequestState)
 NODE_STATUSES = values(NodeStatus)
-WAITING_ON = ("customer", "operator", "third_party")
+WAITING_ON = values((Owner.CUSTOMER, Owner.OPERATOR, Owner.THIRD_PARTY))  # a step never waits on a clerk
 OWNERS = (CUSTOMER, OPERATOR, CLERK)
 ITEM_STATUSES = values(ItemStatus)
 EVENT_TYPES = values(EventType)
@@ -46,7 +47,7 @@ class ContactSchema(StrictSchema):
     @validates_schema
     def something_to_reach(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data.get("phone") and not data.get("email"):
-            raise ValidationError("Give a phone number, an e-mail address or both.", "phone")
+            raise ValidationError(N_("Give a phone number, an e-mail address or both."), "phone")
 
 
 class CancellationCreateSchema(StrictSchema):
@@ -272,8 +273,7 @@ class RequestListArgsSchema(StrictSchema):
     state = fields.String(load_default=None, validate=validate.OneOf(STATES))
     store = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
     breached = fields.Boolean(load_default=None)
-    waiting_on = fields.String(load_default=None, validate=validate.OneOf(("customer", "clerk", "operator",
-                                                                            "third_party")))
+    waiting_on = fields.String(load_default=None, validate=validate.OneOf(values(Owner)))
     created_from = Instant(load_default=None, metadata={"description": "Submitted at or after"})
     created_to = Instant(load_default=None, metadata={"description": "Submitted before"})
     open = fields.Boolean(load_default=False, metadata={
@@ -282,7 +282,7 @@ class RequestListArgsSchema(StrictSchema):
     @validates_schema
     def range_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("created_from") and data.get("created_to") and data["created_to"] <= data["created_from"]:
-            raise ValidationError("Must be after created_from.", "created_to")
+            raise ValidationError(N_("Must be after created_from."), "created_to")
 
 
 class RequestSummarySchema(OutSchema):

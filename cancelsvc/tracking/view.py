@@ -12,23 +12,24 @@ from flask_babel import lazy_gettext as _l
 
 from cancelsvc.i18n import gettext as _
 from cancelsvc.i18n import ngettext
+from cancelsvc.precheck.codes import FindingCode, ProceduralCode
 from cancelsvc.services import settings
 from cancelsvc.texts import format_day, render
 from cancelsvc.texts.messages import MESSAGES
 from models import CancellationRequest, Store
-from models.vocabulary import NodeStatus, RequestState
+from models.vocabulary import NodeCode, NodeStatus, Owner, RequestState
 
 #: What to bring or have at hand, per kind of to-do (the page says "your router", never a serial).
 BRING = {
-    "identity.documents": _l("your original ID card"),
-    "identity.video": _l("your phone and your original ID card, for a one-minute video"),
-    "device.return": _l("the rented device (router, modem or set-top box) with its power adapter"),
+    ProceduralCode.IDENTITY_DOCUMENTS: _l("your original ID card"),
+    ProceduralCode.IDENTITY_VIDEO: _l("your phone and your original ID card, for a one-minute video"),
+    FindingCode.DEVICE_RETURN: _l("the rented device (router, modem or set-top box) with its power adapter"),
 }
 WAITING_ON = {
-    "customer": _l("Waiting for you"),
-    "operator": _l("We are on it"),
-    "third_party": _l("Waiting for the other provider"),
-    "clerk": _l("With the store"),
+    Owner.CUSTOMER: _l("Waiting for you"),
+    Owner.CLERK: _l("With the store"),
+    Owner.OPERATOR: _l("We are on it"),
+    Owner.THIRD_PARTY: _l("Waiting for the other provider"),
 }
 STATUS = {
     NodeStatus.DONE: _l("Done"),
@@ -136,7 +137,7 @@ def _banner(req: CancellationRequest, doc: dict[str, Any], cards: int, at: _Cloc
     until = at.moment(doc["withdraw_until"])
     change_mind = _("You can still change your mind until %(time)s.", time=until) if doc["can_withdraw"] else ""
     if req.state == RequestState.COMPLETED:
-        deactivated = next(n for n in doc["nodes"] if n["code"] == "deactivated")["completed_at"]
+        deactivated = next(n for n in doc["nodes"] if n["code"] == NodeCode.DEACTIVATED)["completed_at"]
         return Banner("done", _("Your number is deactivated"),
                       _("It was deactivated on %(time)s. Thank you for being with us.",
                         time=at.moment(deactivated)))
@@ -148,7 +149,7 @@ def _banner(req: CancellationRequest, doc: dict[str, Any], cards: int, at: _Cloc
                       _("Your account has a restriction to sort out first. Call us or visit a store and we "
                         "will find the way forward together."))
     if req.state == RequestState.READY:
-        scheduled = next(n for n in doc["nodes"] if n["code"] == "deactivated")["expected_at"]
+        scheduled = next(n for n in doc["nodes"] if n["code"] == NodeCode.DEACTIVATED)["expected_at"]
         return Banner("ready", _("Every to-do is done"),
                       " ".join(filter(None, [_("Your number will be deactivated on %(time)s.",
                                                  time=at.moment(scheduled)), change_mind])))
@@ -170,7 +171,7 @@ def _eta(eta: dict[str, Any], at: _Clock) -> str | None:
 
 def _step(node: dict[str, Any], at: _Clock, state: str) -> Step:
     status = node["status"]
-    scheduled = status == NodeStatus.PENDING and node["code"] == "deactivated" and state == RequestState.READY
+    scheduled = status == NodeStatus.PENDING and node["code"] == NodeCode.DEACTIVATED and state == RequestState.READY
     if status == NodeStatus.PENDING:
         label = _("Scheduled") if scheduled else _("Waiting")
     elif status == NodeStatus.SKIPPED and state == RequestState.WITHDRAWN:

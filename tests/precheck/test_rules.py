@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from cancelsvc.precheck.result import ACTION, BLOCKER, INFO, WARNING
-from cancelsvc.precheck.rules import CODES, RULES, RuleContext, balance, contract, device, family, loyalty, services
+from cancelsvc.precheck.rules import CODES, CONCERNS, RULES, RuleContext, balance, contract, device, family, loyalty, services
 from cancelsvc.precheck.rules import account as account_rules
 from cancelsvc.precheck.snapshot import OpenRequestRef
 
@@ -365,6 +365,16 @@ def test_registry_runs_every_concern_in_spec_order():
         concerns, key=["account", "contract", "balance", "device", "services", "family", "loyalty"].index
     )
     assert len(RULES) == 18
+    assert list(dict.fromkeys(concerns)) == list(CONCERNS)  # every concern module is listed
+
+
+def test_marking_a_rule_registers_nothing():
+    from cancelsvc.precheck.rules.base import rule, rules_of
+
+    before = tuple(RULES)
+    marked = rule(lambda ctx: [])
+    assert tuple(RULES) == before and marked not in RULES
+    assert rules_of([loyalty]) == (loyalty.points,)
 
 
 def test_severities_match_the_spec_table():

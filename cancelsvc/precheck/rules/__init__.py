@@ -6,17 +6,20 @@ line in ``base.CODES`` (with its progress node and the role of its amount) and i
 in ``cancelsvc.texts``.
 """
 
-from cancelsvc.precheck.rules import account, balance, contract, device, family, loyalty, services  # noqa: F401
+from cancelsvc.precheck.rules import account, balance, contract, device, family, loyalty, services
 from cancelsvc.precheck.rules.base import (
     CODES,
     CONCERNS,
     REMEDIES,
-    RULES,
     CodeSpec,
     RuleContext,
     finding,
     remedy,
     rule,
+    rules_of,
 )
+
+#: Every rule, concern by concern in ``CONCERNS`` order (one module each).
+RULES = rules_of((account, contract, balance, device, services, family, loyalty))
 
 __all__ = ["CODES", "CONCERNS", "REMEDIES", "RULES", "CodeSpec", "RuleContext", "finding", "remedy", "rule"]

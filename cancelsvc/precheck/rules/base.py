@@ -1,4 +1,4 @@
-"""The rule registry and the table of finding codes (domain.md §2.1).
+"""The rule mark and the table of finding codes (domain.md §2.1).
 
 A rule is a function ``(ctx) -> list[Finding]`` decorated with ``@rule``; it decides
 only *when* a code applies. Severity, working-day estimate, checklist owner, default
@@ -9,10 +9,11 @@ place: the request that follows a pre-check learns everything about an item from
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from types import ModuleType
 from typing import Any
 
 from cancelsvc.precheck.balance import Balance, balance
@@ -32,7 +33,7 @@ from cancelsvc.precheck.snapshot import AccountSnap
 from models.vocabulary import ITEM_NODES, NodeCode
 
 __all__ = [
-    "CONCERNS", "CODES", "REMEDIES", "RULES", "CodeSpec", "RuleContext", "finding", "paid_codes", "remedy", "rule",
+    "CONCERNS", "CODES", "REMEDIES", "CodeSpec", "RuleContext", "finding", "paid_codes", "remedy", "rule", "rules_of",
 ]
 
 
@@ -53,24 +54,26 @@ class RuleContext:
 
 Rule = Callable[[RuleContext], list[Finding]]
 
-#: The concerns in the order of domain.md §2.1; rules run concern by concern, and in
-#: definition order within a module, whatever order the modules were imported in.
+#: The concerns in the order of domain.md §2.1; rules run concern by concern (one module
+#: each), and in definition order within a module.
 CONCERNS = ("account", "contract", "balance", "device", "services", "family", "loyalty")
 
-#: Every registered rule, in ``CONCERNS`` order.
-RULES: list[Rule] = []
+_MARK = "__cancelsvc_rule__"
 
 
 def rule(fn: Rule) -> Rule:
-    """Register ``fn`` as a rule; adding a rule is adding one decorated function."""
-    RULES.append(fn)
-    RULES.sort(key=_concern_rank)  # stable: definition order within a concern
+    """Mark ``fn`` as a rule of its concern; adding a rule is adding one decorated function.
+
+    Marking registers nothing: ``rules.RULES`` is read from the concern modules, listed there.
+    """
+    setattr(fn, _MARK, True)
     return fn
 
 
-def _concern_rank(fn: Rule) -> int:
-    concern = fn.__module__.rsplit(".", 1)[-1]
-    return CONCERNS.index(concern) if concern in CONCERNS else len(CONCERNS)
+def rules_of(modules: Iterable[ModuleType]) -> tuple[Rule, ...]:
+    """The rules defined in ``modules``, module by module, in definition order within each."""
+    return tuple(fn for module in modules for fn in vars(module).values()
+                 if getattr(fn, _MARK, False) and fn.__module__ == module.__name__)
 
 
 @dataclass(frozen=True, slots=True)
