@@ -26,25 +26,14 @@ from flask_smorest import Blueprint
 from marshmallow import INCLUDE, fields
 
 from cancelsvc.common.schemas import OutSchema
+from cancelsvc.error_texts import code_for_status, problem_title
 from cancelsvc.errors import PROBLEM_MIMETYPE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: A machine code and a detail for each error status, used as the documented example.
-EXAMPLES: dict[int, tuple[str, str]] = {
-    400: ("request.malformed_json", "The request body is not valid JSON"),
-    401: ("auth.unauthenticated", "Please sign in or provide valid credentials"),
-    403: ("auth.forbidden", "These credentials do not allow this operation"),
-    404: ("not_found", "The resource was not found"),
-    409: ("request.open", "This number already has a request in progress; you can follow it with its tracking code"),
-    412: ("precondition.failed", "The resource has changed; please reload and try again"),
-    413: ("request.too_large", "The request body is too large"),
-    415: ("request.unsupported_media_type", "Please send the request body as application/json"),
-    422: ("validation", "Please check the following fields"),
-    428: ("precondition.required", "Please send the If-Match header with this request"),
-    429: ("rate_limited", "Too many attempts; please try again shortly"),
-    503: ("service.unavailable", "The service is briefly unavailable; please try again shortly"),
-}
+#: The documented example's code where it is not the status' generic one; its title and
+#: detail are the code's English title (``error_texts``).
+EXAMPLE_CODES: dict[int, str] = {400: "request.malformed_json", 409: "request.open", 428: "precondition.required"}
 #: Statuses whose problem carries ``Retry-After`` (409: only ``idempotency.in_progress``).
 RETRY_AFTER = frozenset({409, 429, 503})
 BODY_STATUSES = (400, 413, 415, 422)
@@ -77,7 +66,8 @@ class ProblemSchema(OutSchema):
 
 def problem_response(status: int) -> dict[str, Any]:
     """The response component of one error status (``NOT_FOUND`` …)."""
-    code, detail = EXAMPLES.get(status, ("internal", http.HTTPStatus(status).phrase))
+    code = EXAMPLE_CODES.get(status) or code_for_status(status)
+    detail = problem_title(code, status, "en")
     example: dict[str, Any] = {
         "type": f"urn:cancelsvc:problem:{code}", "title": detail, "status": status, "detail": detail,
         "code": code, "request_id": "0f9c2b7e5d1a4c3b8e6f7a9d0c1b2e3f",

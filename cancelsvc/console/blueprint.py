@@ -61,7 +61,7 @@ def no_store(response: Any) -> Any:
 # Functions the templates call are globals of the template environment, so the macros in
 # ``_macros.html`` import without the page's context (Jinja then caches them).
 for _name, _function in (("csrf_token", helpers.csrf_token), ("page_language", current_locale), ("money", helpers.money), ("language_return", helpers.language_return), ("item_amount", helpers.item_amount),
-                         ("percent", helpers.percent), ("term", helpers.term), ("request_url", helpers.request_url), ("state_tag", helpers.state_tag), ("when", helpers.when), ("day", helpers.day), ("label", labels.label)):
+                         ("percent", helpers.percent), ("term", helpers.term), ("terms", helpers.terms), ("request_url", helpers.request_url), ("state_tag", helpers.state_tag), ("when", helpers.when), ("day", helpers.day), ("label", labels.label)):
     blp.add_app_template_global(_function, _name)
 blp.record_once(lambda state: state.app.jinja_env.globals.update(labels=labels))
 

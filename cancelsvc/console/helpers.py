@@ -134,6 +134,12 @@ def term(group: str, value: str | None) -> str:
     return texts.term(group, value, current_locale()) if value else ""
 
 
+def terms(group: str, values: list[str]) -> str:
+    """Several ``term``s listed the page language's way (``A、B`` / ``A, B``)."""
+    locale = current_locale()
+    return texts.join_list([texts.term(group, v, locale) for v in values], locale)
+
+
 def percent(value: Any) -> str:
     """A rate (a decimal fraction, number or text) as a percentage: ``0.30`` -> ``30%``."""
     return f"{format((Decimal(value) * 100).normalize(), 'f')}%"

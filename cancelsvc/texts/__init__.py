@@ -182,5 +182,10 @@ def _format(name: str, value: Any, locale: str) -> str:
     if isinstance(value, dt.date):
         return format_day(value, locale)
     if isinstance(value, (tuple, list)):
-        return _LIST_SEPARATOR[locale].join(_format("", v, locale) for v in value)
+        return join_list([_format("", v, locale) for v in value], locale)
     return str(value)
+
+
+def join_list(items: list[str], locale: str) -> str:
+    """Words listed in ``locale``'s way: ``A、B、C`` / ``A, B, C``."""
+    return _LIST_SEPARATOR[locale].join(items)

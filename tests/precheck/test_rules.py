@@ -8,7 +8,18 @@ from decimal import Decimal
 import pytest
 
 from cancelsvc.precheck.result import ACTION, BLOCKER, INFO, WARNING
-from cancelsvc.precheck.rules import CODES, CONCERNS, RULES, RuleContext, balance, contract, device, family, loyalty, services
+from cancelsvc.precheck.rules import (
+    CODES,
+    CONCERNS,
+    RULES,
+    RuleContext,
+    balance,
+    contract,
+    device,
+    family,
+    loyalty,
+    services,
+)
 from cancelsvc.precheck.rules import account as account_rules
 from cancelsvc.precheck.snapshot import OpenRequestRef
 

@@ -154,6 +154,17 @@ def test_account_page_lists_every_holding_in_order(client: Any, app: Any, clerk:
     assert f"K-{other.id}" not in html and html.count("<tr><td>2026-") == 3
 
 
+@pytest.mark.parametrize(("lang", "separator"), [("zh-CN", "、"), ("en", ", ")])
+def test_account_page_lists_holds_the_page_language_way(client: Any, app: Any, clerk: dict[str, str],
+                                                        lang: str, separator: str) -> None:
+    from cancelsvc.texts import term
+
+    line = make_line(holds=["legal_hold", "porting_in_progress"])
+    html = _html(client.get(f"/console/accounts/{line.id}", headers={"Accept-Language": lang}))
+    words = [term("hold", h, lang) for h in ("legal_hold", "porting_in_progress")]
+    assert separator.join(words) in html
+
+
 def test_precheck_form_errors_are_listed(client: Any, app: Any, clerk: dict[str, str]) -> None:
     line = make_line()
     for date, status in (("31/12/2026", 422), ("2001-01-01", 422)):
