@@ -3,7 +3,8 @@
 To add a rule, write a function ``(ctx: RuleContext) -> list[Finding]`` decorated with
 ``@rule`` in the module of its concern, add its code to ``codes.FindingCode``, give it a
 line in ``base.CODES`` (with its progress node and the role of its amount) and its texts
-in ``cancelsvc.texts``.
+in ``cancelsvc.texts``. A new concern is a new module, named in ``CONCERNS`` and in
+``RULES`` below (a test checks the two agree).
 """
 
 from cancelsvc.precheck.rules import account, balance, contract, device, family, loyalty, services
