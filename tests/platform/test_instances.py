@@ -32,7 +32,7 @@ import pytest
 import sqlalchemy as sa
 
 from cancelsvc.requests.codes import new_tracking_code
-from models import AuditRecord, CancellationRequest, TimelineEntry, WebhookDelivery, db
+from models import AuditRecord, CancellationRequest, DomainEvent, TimelineEntry, WebhookDelivery, db
 from tests.conftest import REDIS_PREFIX, bearer, secrets_in
 from tests.factories import WebhookSubscriptionFactory
 from tests.requests.conftest import make_line
@@ -203,9 +203,20 @@ def test_two_web_instances_and_two_workers_share_one_database_and_redis(
     completed = sa.select(sa.func.count()).where(CancellationRequest.id.in_(ids),
                                                  CancellationRequest.state == "completed")
     _settle(lambda: _count(completed) == REQUESTS, deadline, "every request to be deactivated")
-    pending = sa.select(sa.func.count()).select_from(WebhookDelivery).where(WebhookDelivery.status != "delivered")
-    _settle(lambda: _count(pending) == 0 and _count(sa.select(sa.func.count()).select_from(WebhookDelivery)) > 0,
-            deadline, "every webhook delivery")
+    undispatched = sa.select(sa.func.count()).select_from(DomainEvent).where(DomainEvent.dispatched_at.is_(None))
+
+    def every_delivery_received() -> bool:
+        """Every event dispatched, and every delivery made and received (read together: the
+        last events of a request are dispatched while the first ones are delivered)."""
+        if _count(undispatched):  # first: an event's deliveries are made as it is dispatched
+            return False
+        rows = db.session.execute(sa.select(WebhookDelivery.event_id, WebhookDelivery.status)).all()
+        with receiver._lock:
+            received = {headers_["X-Cancelsvc-Event-Id"] for headers_, _ in receiver.requests}
+        return (bool(rows) and all(status == "delivered" for _, status in rows)
+                and {event_id for event_id, _ in rows} == received)
+
+    _settle(every_delivery_received, deadline, "every event dispatched and every webhook delivered")
 
     # Each request deactivated exactly once.
     db.session.rollback()
@@ -224,14 +235,14 @@ def test_two_web_instances_and_two_workers_share_one_database_and_redis(
                             env=instances.env, capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0 and "audit chain OK" in verify.stdout, verify.stdout + verify.stderr
 
-    # Every webhook delivered; at most one delivery (the killed worker's in-flight one) twice.
-    delivered = set(db.session.execute(sa.select(WebhookDelivery.event_id)).scalars())
-    received = Counter(headers_["X-Cancelsvc-Event-Id"] for headers_, _ in receiver.requests)
-    assert set(received) == delivered
+    # Every webhook delivered and received (settled above); at most one delivery (the killed
+    # worker's in-flight one) twice.
+    with receiver._lock:
+        received = Counter(headers_["X-Cancelsvc-Event-Id"] for headers_, _ in receiver.requests)
     assert sum(received.values()) - len(received) <= 1, received.most_common(3)
 
     print(f"instances: {REQUESTS} requests deactivated once each, {sum(records.values())} audit records, "
-          f"{len(delivered)} webhook deliveries, {sum(received.values())} POSTs received "
+          f"{len(received)} webhook deliveries, {sum(received.values())} POSTs received "
           f"({sum(received.values()) - len(received)} duplicate)")
 
     # The tracking limits count across both instances.
