@@ -154,10 +154,11 @@ def register_template_vocabularies(app: Flask) -> None:
     """The vocabularies the pages compare codes with: templates name ``RequestState.COMPLETED``,
     never a raw ``'completed'``."""
     from cancelsvc.precheck.codes import FindingCode
-    from models.vocabulary import OPEN_STATES, ItemStatus, NodeStatus, Owner, RequestState
+    from models.vocabulary import OPEN_NODE_STATUSES, OPEN_STATES, ItemStatus, NodeStatus, Owner, RequestState
 
     app.jinja_env.globals.update(RequestState=RequestState, OPEN_STATES=OPEN_STATES, ItemStatus=ItemStatus,
-                                 NodeStatus=NodeStatus, Owner=Owner, FindingCode=FindingCode)
+                                 NodeStatus=NodeStatus, OPEN_NODE_STATUSES=OPEN_NODE_STATUSES, Owner=Owner,
+                                 FindingCode=FindingCode)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -91,6 +91,10 @@ class NodeStatus(StrEnum):
     FAILED = "failed"
 
 
+#: Steps not yet reached or under way: they can be late, and their due date still matters.
+OPEN_NODE_STATUSES = frozenset({NodeStatus.PENDING, NodeStatus.IN_PROGRESS})
+
+
 class ItemStatus(StrEnum):
     """Where a checklist item stands."""
 

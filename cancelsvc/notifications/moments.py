@@ -24,6 +24,7 @@ from cancelsvc.services import services
 from models import CancellationRequest, ChecklistEntry, Customer, DomainEvent, Store, db
 from models.base import utcnow
 from models.vocabulary import (
+    OPEN_NODE_STATUSES,
     OPEN_STATES,
     Audience,
     ItemStatus,
@@ -250,7 +251,7 @@ def _late_steps(state: str, nodes: dict[str, dict[str, object]] | None) -> list[
     if state not in OPEN_STATES:
         return []
     return [code for code, node in (nodes or {}).items()
-            if node.get("sla_breached") and node.get("status") in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS)
+            if node.get("sla_breached") and node.get("status") in OPEN_NODE_STATUSES
             and node.get("waiting_on") != CUSTOMER]
 
 

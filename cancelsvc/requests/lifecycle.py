@@ -23,7 +23,7 @@ from cancelsvc.services import services
 from cancelsvc.workdays import WorkCalendar
 from models import CancellationRequest, ChecklistEntry, TimelineEntry, db
 from models.base import utcnow
-from models.vocabulary import ItemStatus, NodeCode, NodeStatus
+from models.vocabulary import OPEN_NODE_STATUSES, ItemStatus, NodeCode, NodeStatus
 
 CLOSED_ITEM = progress.CLOSED_ITEM
 
@@ -186,7 +186,7 @@ class Change:
 
 def _derive_queue_columns(req: CancellationRequest, nodes: list[progress.Node]) -> None:
     """The staff queue's columns: next required to-do, who it waits on, its due date, breach."""
-    open_nodes = [n for n in nodes if n.status in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS)]
+    open_nodes = [n for n in nodes if n.status in OPEN_NODE_STATUSES]
     req.breached = any(n.sla_breached for n in open_nodes)
     if req.state not in OPEN:
         req.due_at, req.next_item = None, None
@@ -220,7 +220,7 @@ def _next_check(req: CancellationRequest, nodes: list[progress.Node], now: dt.da
     if req.state not in OPEN and req.state != COMPLETED:
         return None
     moments = [n.due_at for n in nodes
-               if n.due_at and n.status in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS) and not n.sla_breached]
+               if n.due_at and n.status in OPEN_NODE_STATUSES and not n.sla_breached]
     if req.state == READY:
         moments.append(max(req.withdraw_until, nodes[7].expected_at or req.withdraw_until))
     if req.state in OPEN and now < req.withdraw_until:

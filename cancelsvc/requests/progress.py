@@ -18,7 +18,7 @@ from cancelsvc.precheck.checklist import ITEM_NODE
 from cancelsvc.precheck.codes import FindingCode
 from cancelsvc.requests.states import COMPLETED, READY, REJECTED, WITHDRAWN
 from cancelsvc.workdays import WorkCalendar
-from models.vocabulary import CLOSED_ITEM_STATUSES, ITEM_NODES, NodeCode, NodeStatus, Owner
+from models.vocabulary import CLOSED_ITEM_STATUSES, ITEM_NODES, OPEN_NODE_STATUSES, NodeCode, NodeStatus, Owner
 
 NODES = tuple(NodeCode)
 #: The checklist items each item node groups (from ``precheck.checklist.ITEM_NODE``).
@@ -186,7 +186,7 @@ def _item_node(seq: int, code: NodeCode, facts: RequestFacts, now: dt.datetime, 
 
 
 def _close_for_final_state(node: Node, facts: RequestFacts) -> None:
-    if facts.state in (WITHDRAWN, REJECTED) and node.status in (NodeStatus.PENDING, NodeStatus.IN_PROGRESS):
+    if facts.state in (WITHDRAWN, REJECTED) and node.status in OPEN_NODE_STATUSES:
         node.status = NodeStatus.FAILED if facts.state == REJECTED else NodeStatus.SKIPPED
         node.waiting_on = None
         node.action_items = ()

@@ -17,7 +17,7 @@ from cancelsvc.services import settings
 from cancelsvc.texts import format_day, render
 from cancelsvc.texts.messages import MESSAGES
 from models import CancellationRequest, Store
-from models.vocabulary import NodeCode, NodeStatus, Owner, RequestState
+from models.vocabulary import OPEN_NODE_STATUSES, NodeCode, NodeStatus, Owner, RequestState
 
 #: What to bring or have at hand, per kind of to-do (the page says "your router", never a serial).
 BRING = {
@@ -183,10 +183,10 @@ def _step(node: dict[str, Any], at: _Clock, state: str) -> Step:
         when = _("Done on %(time)s", time=at.moment(node["completed_at"]))
     elif scheduled:
         when = _("Scheduled for %(time)s", time=at.moment(node["expected_at"]))
-    elif status in (NodeStatus.IN_PROGRESS, NodeStatus.PENDING) and node["expected_at"]:
+    elif status in OPEN_NODE_STATUSES and node["expected_at"]:
         when = _("Expected by %(time)s", time=at.moment(node["expected_at"]))
     waiting = str(WAITING_ON[node["waiting_on"]]) if node["waiting_on"] in WAITING_ON \
-        and status in (NodeStatus.IN_PROGRESS, NodeStatus.PENDING) else None
+        and status in OPEN_NODE_STATUSES else None
     cards = []
     action = node["required_action"]
     if action:
